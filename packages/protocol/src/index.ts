@@ -1,0 +1,5 @@
+export * from './codes.js';
+export * from './channels.js';
+export * from './envelope.js';
+export * from './client-protocol.js';
+export * from './roles.js';

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { roleSchema } from '@dabba/protocol';
+import { signToken } from './auth/jwt.js';
+import { ConfigError, readServerOptions, SETTINGS } from './config.js';
+import { DEMO_USERS, loadDevCredentials, readDevCredentials } from './dev-credentials.js';
+import { startServer } from './server.js';
+import { VERSION } from './version.js';
+
+const USAGE = `dabba ${VERSION}
+
+Usage:
+  dabba serve [--dev] [flags]     start the server
+  dabba token --sub ID --role ROLE [--ttl 1h]
+                                  print a JWT signed with DABBA_JWT_SECRET (or the dev secret)
+  dabba help
+
+serve flags (each also an environment variable):
+${SETTINGS.map((s) => `  --${s.flag.padEnd(30)} ${s.env}: ${s.doc}`).join('\n')}
+  --dev                            no secret set: generate and keep one in ./data, print demo tokens
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'token':
+      return token(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const flagOptions = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }]));
+  const { values } = parseArgs({ args, options: { ...flagOptions, dev: { type: 'boolean' } }, strict: true });
+  const { dev, ...flags } = values as Record<string, string | undefined> & { dev?: boolean };
+  const options = readServerOptions(process.env, flags);
+  const keyConfigured = options.jwtSecret ?? options.jwtPublicKey ?? options.jwksUrl;
+  if (dev && !keyConfigured) {
+    const credentials = await loadDevCredentials();
+    options.jwtSecret = credentials.jwtSecret;
+    options.apiKey ??= credentials.apiKey;
+  } else if (!keyConfigured) {
+    throw new ConfigError('set DABBA_JWT_SECRET (or DABBA_JWT_PUBLIC_KEY / DABBA_JWKS_URL), or run with --dev');
+  }
+  const server = await startServer(options);
+  if (dev && options.jwtSecret) await printDevBanner(server.url, options.jwtSecret, options.apiKey);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return -1;
+}
+
+async function printDevBanner(url: string, secret: string, apiKey: string | undefined): Promise<void> {
+  const lines = [
+    `\nDabba ${VERSION} (dev) at ${url}`,
+    `  WebSocket (Centrifugo protocol): ${url.replace('http', 'ws')}/connection/websocket`,
+  ];
+  if (apiKey) lines.push(`  Server API key (X-API-Key):      ${apiKey}`);
+  lines.push('  Tokens for the demo users (24 h):');
+  for (const user of DEMO_USERS) {
+    const jwt = await signToken(secret, user, { ttlSeconds: 24 * 3600, name: user.name });
+    lines.push(`    ${user.role.padEnd(9)} ${user.sub.padEnd(11)} ${jwt}`);
+  }
+  lines.push(
+    `  Publish: curl -s -X POST ${url}/api/publish -H 'X-API-Key: ${apiKey ?? '<key>'}' -d '{"channel":"user:customer-1","data":{"hello":"world"}}'\n`,
+  );
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function token(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      sub: { type: 'string' },
+      role: { type: 'string' },
+      ttl: { type: 'string' },
+      'jwt-secret': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.sub || !values.role) throw new ConfigError('token needs --sub ID and --role ROLE');
+  const role = roleSchema.safeParse(values.role);
+  if (!role.success) throw new ConfigError(`--role must be one of ${roleSchema.options.join(', ')}`);
+  const secret = values['jwt-secret'] ?? process.env.DABBA_JWT_SECRET ?? (await readDevCredentials())?.jwtSecret;
+  if (!secret) throw new ConfigError('no secret: set DABBA_JWT_SECRET or run `dabba serve --dev` once');
+  const jwt = await signToken(
+    secret,
+    { sub: values.sub, role: role.data },
+    { ttlSeconds: parseDurationSeconds(values.ttl ?? '1h') },
+  );
+  process.stdout.write(jwt + '\n');
+  return 0;
+}
+
+/** `90`, `90s`, `15m`, `1h`, `7d` → seconds. */
+export function parseDurationSeconds(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match) throw new ConfigError(`--ttl: expected a duration like 90s, 15m, 1h or 7d, got "${text}"`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigError ||
+      (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+        ? error.message
+        : String(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.stderr.write(`dabba: ${message}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import type { ClientInfo, Envelope } from '@dabba/protocol';
+import type {
+  ControlCommand,
+  Engine,
+  EngineHandler,
+  HistoryQuery,
+  HistoryResult,
+  Publication,
+  PresenceStats,
+  PublishOptions,
+  PublishResult,
+} from './engine.js';
+
+export interface MemoryEngineOptions {
+  /** How long a channel's position (offset, epoch) outlives its history, ms. Default 24 h. */
+  streamMetaTtlMs?: number;
+  /** How often expired history and idempotency keys are swept, ms. Default 10 s. */
+  sweepIntervalMs?: number;
+}
+
+interface Stream {
+  epoch: string;
+  top: number;
+  publications: Publication[];
+  /** When the publications expire (ms since epoch). */
+  historyExpiresAt: number;
+  /** When the position itself is forgotten; a later publish starts a new epoch. */
+  metaExpiresAt: number;
+}
+
+const newEpoch = (): string => randomBytes(4).toString('hex');
+
+/**
+ * The embedded engine: history, presence and fan-out in this process. Its epochs are new at
+ * every start, so clients that recover across a restart are told honestly that they could not.
+ */
+export class MemoryEngine implements Engine {
+  readonly name = 'memory';
+  private handler: EngineHandler | undefined;
+  private readonly streams = new Map<string, Stream>();
+  private readonly presenceByChannel = new Map<string, Map<string, ClientInfo>>();
+  private readonly idempotent = new Map<string, { result: PublishResult; expiresAt: number }>();
+  private readonly streamMetaTtlMs: number;
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(options: MemoryEngineOptions = {}) {
+    this.streamMetaTtlMs = options.streamMetaTtlMs ?? 24 * 60 * 60 * 1000;
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), options.sweepIntervalMs ?? 10_000);
+    this.sweepTimer.unref();
+  }
+
+  async start(handler: EngineHandler): Promise<void> {
+    this.handler = handler;
+  }
+
+  async publish(
+    channel: string,
+    envelope: Envelope,
+    options: PublishOptions,
+    info?: ClientInfo,
+  ): Promise<PublishResult> {
+    const now = Date.now();
+    const key = options.idempotencyKey === undefined ? undefined : `${channel}\u0000${options.idempotencyKey}`;
+    if (key !== undefined) {
+      const seen = this.idempotent.get(key);
+      if (seen && seen.expiresAt > now) return { ...seen.result, duplicate: true };
+    }
+    let offset = 0;
+    let epoch = '';
+    let publication: Publication;
+    if (options.historySize > 0) {
+      const stream = this.liveStream(channel, now);
+      offset = ++stream.top;
+      epoch = stream.epoch;
+      publication = { envelope, offset, info };
+      stream.publications.push(publication);
+      if (stream.publications.length > options.historySize) {
+        stream.publications.splice(0, stream.publications.length - options.historySize);
+      }
+      stream.historyExpiresAt = now + options.historyTtlMs;
+      stream.metaExpiresAt = now + Math.max(this.streamMetaTtlMs, options.historyTtlMs);
+    } else {
+      publication = { envelope, offset, info };
+    }
+    const result: PublishResult = { offset, epoch, duplicate: false };
+    if (key !== undefined) this.idempotent.set(key, { result, expiresAt: now + (options.idempotencyTtlMs ?? 300_000) });
+    this.handler?.onPublication(channel, publication, epoch);
+    return result;
+  }
+
+  async publishJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): Promise<void> {
+    this.handler?.onJoinLeave(kind, channel, info);
+  }
+
+  async publishControl(command: ControlCommand): Promise<void> {
+    this.handler?.onControl(command);
+  }
+
+  async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+    const stream = this.liveStream(channel, Date.now());
+    const all = stream.publications;
+    let candidates: Publication[];
+    let complete = true;
+    if (query.since) {
+      if (query.since.epoch !== stream.epoch) {
+        return { publications: [], offset: stream.top, epoch: stream.epoch, complete: false };
+      }
+      const after = query.since.offset;
+      const oldest = all[0]?.offset ?? stream.top + 1;
+      // Publications after `after` that are no longer kept mean the gap cannot be filled.
+      complete = after >= oldest - 1 && after <= stream.top;
+      candidates = all.filter((p) => p.offset > after);
+    } else {
+      candidates = all;
+    }
+    if (query.reverse) candidates = [...candidates].reverse();
+    if (query.limit >= 0 && candidates.length > query.limit) candidates = candidates.slice(0, query.limit);
+    return { publications: candidates, offset: stream.top, epoch: stream.epoch, complete };
+  }
+
+  async subscribe(): Promise<void> {
+    // One node: every publication is already local.
+  }
+
+  async unsubscribe(): Promise<void> {}
+
+  async addPresence(channel: string, clientId: string, info: ClientInfo): Promise<void> {
+    let members = this.presenceByChannel.get(channel);
+    if (!members) this.presenceByChannel.set(channel, (members = new Map()));
+    members.set(clientId, info);
+  }
+
+  async removePresence(channel: string, clientId: string): Promise<void> {
+    const members = this.presenceByChannel.get(channel);
+    if (!members) return;
+    members.delete(clientId);
+    if (members.size === 0) this.presenceByChannel.delete(channel);
+  }
+
+  async presence(channel: string): Promise<Record<string, ClientInfo>> {
+    return Object.fromEntries(this.presenceByChannel.get(channel) ?? []);
+  }
+
+  async presenceStats(channel: string): Promise<PresenceStats> {
+    const members = this.presenceByChannel.get(channel);
+    if (!members) return { numClients: 0, numUsers: 0 };
+    const users = new Set<string>();
+    for (const info of members.values()) users.add(info.user);
+    return { numClients: members.size, numUsers: users.size };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.handler = undefined;
+  }
+
+  /** The channel's stream, dropping expired history and starting a new epoch once its position is forgotten. */
+  private liveStream(channel: string, now: number): Stream {
+    let stream = this.streams.get(channel);
+    if (stream && stream.metaExpiresAt <= now) stream = undefined;
+    if (!stream) {
+      stream = {
+        epoch: newEpoch(),
+        top: 0,
+        publications: [],
+        historyExpiresAt: 0,
+        metaExpiresAt: now + this.streamMetaTtlMs,
+      };
+      this.streams.set(channel, stream);
+    } else if (stream.historyExpiresAt <= now && stream.publications.length > 0) {
+      stream.publications = [];
+    }
+    return stream;
+  }
+
+  private sweep(now: number): void {
+    for (const [channel, stream] of this.streams) {
+      if (stream.metaExpiresAt <= now) this.streams.delete(channel);
+      else if (stream.historyExpiresAt <= now) stream.publications = [];
+    }
+    for (const [key, entry] of this.idempotent) if (entry.expiresAt <= now) this.idempotent.delete(key);
+  }
+}

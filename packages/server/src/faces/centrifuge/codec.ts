@@ -1,0 +1,87 @@
+import {
+  DEFAULT_EVENT_TYPE,
+  commandMethods,
+  type ClientInfo,
+  type Command,
+  type CommandMethod,
+  type ProtocolError,
+  type PublicationWire,
+  type Push,
+} from '@dabba/protocol';
+import { DabbaError } from '../../errors.js';
+import type { PreparedPublication } from '../../hub/prepared.js';
+
+const METHODS = Object.keys(commandMethods) as CommandMethod[];
+
+/** A frame line with no method: a pong to the server's ping. */
+export const PONG = Symbol('pong');
+
+/**
+ * Parses one inbound frame: one or more JSON commands separated by '\n'. Malformed JSON or a
+ * command of the wrong shape throws `bad_request`; a command naming no method we know
+ * yields `method_not_found` for that id, which the session answers without disconnecting.
+ */
+export function parseFrame(text: string): Array<Command | typeof PONG | { id: number; unknownMethod: true }> {
+  const out: Array<Command | typeof PONG | { id: number; unknownMethod: true }> = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      throw new DabbaError('bad_request', 'malformed JSON');
+    }
+    out.push(parseCommand(raw));
+  }
+  return out;
+}
+
+function parseCommand(raw: unknown): Command | typeof PONG | { id: number; unknownMethod: true } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new DabbaError('bad_request', 'command must be an object');
+  const object = raw as Record<string, unknown>;
+  const id = object.id ?? 0;
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+    throw new DabbaError('bad_request', 'command id must be a non-negative integer');
+  const method = METHODS.find((m) => object[m] !== undefined);
+  if (!method) {
+    if (id === 0) return PONG;
+    return { id, unknownMethod: true };
+  }
+  const parsed = commandMethods[method].safeParse(object[method]);
+  if (!parsed.success) throw new DabbaError('bad_request', `invalid ${method} command`);
+  if (id === 0 && method !== 'send') throw new DabbaError('bad_request', `${method} command needs an id`);
+  return { id, method, request: parsed.data } as Command;
+}
+
+export function encodeReply(id: number, method: CommandMethod, result: unknown): string {
+  return JSON.stringify({ id, [method]: result });
+}
+
+export function encodeError(id: number, error: ProtocolError): string {
+  return JSON.stringify({ id, error });
+}
+
+export function encodePush(push: Push): string {
+  return JSON.stringify({ push });
+}
+
+/** The publication as the protocol carries it. Typed domain events carry their type, id and ts as tags. */
+export function publicationWire(publication: PreparedPublication): PublicationWire {
+  const envelope = publication.envelope;
+  const wire: PublicationWire = { data: envelope.data };
+  if (publication.offset > 0) wire.offset = publication.offset;
+  if (publication.info) wire.info = publication.info;
+  if (envelope.type !== DEFAULT_EVENT_TYPE)
+    wire.tags = { type: envelope.type, id: envelope.id, ts: String(envelope.ts) };
+  return wire;
+}
+
+/** The push line for a publication: computed once per publication and shared by all clients. */
+export function encodePublicationPush(publication: PreparedPublication): string {
+  return encodePush({ channel: publication.channel, pub: publicationWire(publication) });
+}
+
+export function encodeJoinLeavePush(kind: 'join' | 'leave', channel: string, info: ClientInfo): string {
+  return encodePush(kind === 'join' ? { channel, join: { info } } : { channel, leave: { info } });
+}

@@ -1,0 +1,43 @@
+import type { TokenVerifier } from '../../auth/jwt.js';
+import type { Hub } from '../../hub/hub.js';
+import type { FlushScheduler } from '../../hub/outbound.js';
+import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
+import type { CentrifugeSession } from './session.js';
+
+/** Options of the native face; every field has a documented default in DEFAULT_CENTRIFUGE_OPTIONS. */
+export interface CentrifugeFaceOptions {
+  /** How often the server pings each client, ms. Default 25 000. */
+  pingIntervalMs: number;
+  /** How long a client has to answer a ping before it is disconnected, ms. Default 8 000. */
+  pongTimeoutMs: number;
+  /** How long a new socket may wait before sending connect, ms. Default 10 000. */
+  connectTimeoutMs: number;
+  /** Grace after a token's expiry for the client to refresh before it is disconnected, ms. Default 25 000. */
+  expiredCloseDelayMs: number;
+  /** Largest inbound frame, bytes; a larger one closes the socket with 1009. Default 65 536. */
+  maxInboundFrameBytes: number;
+  /** Outbound backlog per connection, bytes, before it is disconnected as slow. Default 1 MiB. */
+  maxOutboundBytes: number;
+}
+
+export const DEFAULT_CENTRIFUGE_OPTIONS: Readonly<CentrifugeFaceOptions> = {
+  pingIntervalMs: 25_000,
+  pongTimeoutMs: 8_000,
+  connectTimeoutMs: 10_000,
+  expiredCloseDelayMs: 25_000,
+  maxInboundFrameBytes: 64 * 1024,
+  maxOutboundBytes: 1024 * 1024,
+};
+
+/** What every session of the face shares. */
+export interface FaceContext {
+  readonly hub: Hub;
+  readonly verifyToken: TokenVerifier;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly scheduler: FlushScheduler;
+  readonly options: CentrifugeFaceOptions;
+  readonly version: string;
+  readonly sessions: Set<CentrifugeSession>;
+}

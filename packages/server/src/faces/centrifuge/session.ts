@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import type { RawData, WebSocket } from 'ws';
+import { DISCONNECT, type ClientInfo, type Claims, type CommandMethod, type Disconnect } from '@dabba/protocol';
+import { DabbaError, toDabbaError } from '../../errors.js';
+import type { ClientSubscription, HubClient } from '../../hub/client.js';
+import { OutboundQueue } from '../../hub/outbound.js';
+import type { PreparedPublication } from '../../hub/prepared.js';
+import { encodeError, encodeJoinLeavePush, encodePublicationPush, encodeReply, parseFrame, PONG } from './codec.js';
+import { handleCommand } from './commands.js';
+import type { FaceContext } from './context.js';
+
+type SessionState = 'new' | 'connecting' | 'connected' | 'closed';
+
+const FACE = 'centrifuge';
+/** setTimeout's longest delay; later expiries are re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** One WebSocket client speaking the Centrifugo protocol. */
+export class CentrifugeSession implements HubClient {
+  readonly face = FACE;
+  readonly id = randomUUID();
+  readonly subscriptions = new Map<string, ClientSubscription>();
+  claims: Claims = { sub: '', role: 'customer' };
+  info: ClientInfo = { client: this.id, user: '' };
+  /** Set when a ping was sent and no frame has arrived since. */
+  awaitingPong = false;
+  private state: SessionState = 'new';
+  private readonly out: OutboundQueue;
+  private chain: Promise<void> = Promise.resolve();
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly context: FaceContext,
+  ) {
+    this.out = new OutboundQueue(ws, context.scheduler, context.options.maxOutboundBytes, () => this.onSlow());
+    this.connectTimer = setTimeout(() => this.disconnect(DISCONNECT.stale), context.options.connectTimeoutMs);
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('close', () => this.onClosed());
+    ws.on('error', (error) => context.logger.debug({ err: error, client: this.id }, 'websocket error'));
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  deliver(publication: PreparedPublication): void {
+    this.out.push(publication.encoded(FACE, encodePublicationPush));
+  }
+
+  deliverJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void {
+    this.out.push(encodeJoinLeavePush(kind, channel, info));
+  }
+
+  reply(id: number, method: CommandMethod, result: unknown): void {
+    if (id > 0) this.out.push(encodeReply(id, method, result));
+  }
+
+  replyError(id: number, error: DabbaError): void {
+    this.context.metrics.commandErrors.inc({ code: error.code });
+    if (id > 0) this.out.push(encodeError(id, error.toProtocol()));
+  }
+
+  /** Sends a ping; the client answers with an empty command. */
+  ping(): void {
+    this.awaitingPong = true;
+    this.out.push('{}');
+  }
+
+  /** The token was verified: the session joins the hub. Throws `limit_exceeded` past the user's connection limit. */
+  authenticate(claims: Claims): void {
+    clearTimeout(this.connectTimer);
+    this.claims = claims;
+    this.info = { client: this.id, user: claims.sub };
+    this.context.hub.addClient(this);
+    this.state = 'connected';
+    this.context.metrics.connections.inc({ face: FACE });
+    this.context.metrics.connectionsTotal.inc({ face: FACE });
+    this.armExpiry();
+  }
+
+  /** A refreshed token replaces the claims and moves the expiry. */
+  refreshClaims(claims: Claims): void {
+    this.claims = claims;
+    this.armExpiry();
+  }
+
+  /** Seconds until the token expires, or undefined for a token without `exp`. */
+  ttlSeconds(): number | undefined {
+    return this.claims.exp === undefined ? undefined : Math.max(0, this.claims.exp - Math.floor(Date.now() / 1000));
+  }
+
+  beginConnect(): boolean {
+    if (this.state !== 'new') return false;
+    this.state = 'connecting';
+    return true;
+  }
+
+  /** A connect that failed with a retryable error: the client may send connect again. */
+  resetConnect(): void {
+    if (this.state === 'connecting') this.state = 'new';
+  }
+
+  disconnect(disconnect: Disconnect): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.context.metrics.disconnects.inc({ code: String(disconnect.code) });
+    this.out.flush();
+    this.out.clear();
+    this.ws.close(disconnect.code, disconnect.reason);
+    this.cleanup(wasConnected);
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    this.awaitingPong = false;
+    if (this.state === 'closed') return;
+    const text = isBinary || typeof data !== 'string' ? Buffer.from(data as Buffer).toString('utf8') : data;
+    let commands: ReturnType<typeof parseFrame>;
+    try {
+      commands = parseFrame(text);
+    } catch (error) {
+      this.context.logger.info({ client: this.id, reason: toDabbaError(error).message }, 'bad frame, disconnecting');
+      this.disconnect(DISCONNECT.badRequest);
+      return;
+    }
+    for (const command of commands) {
+      if (command === PONG) continue;
+      if ('unknownMethod' in command) {
+        this.replyError(command.id, new DabbaError('method_not_found', 'unknown method'));
+        continue;
+      }
+      this.context.metrics.commands.inc({ method: command.method });
+      // Commands of one connection run in order: a subscribe completes before the next publish.
+      this.chain = this.chain.then(() => this.run(command));
+    }
+  }
+
+  private async run(command: Parameters<typeof handleCommand>[1]): Promise<void> {
+    if (this.state === 'closed') return;
+    // Checked when the command runs, not when it arrives: clients pipeline commands behind connect.
+    if (command.method !== 'connect' && this.state !== 'connected') return this.disconnect(DISCONNECT.badRequest);
+    try {
+      await handleCommand(this, command);
+    } catch (cause) {
+      const error = toDabbaError(cause);
+      if (error.code === 'internal') this.context.logger.error({ err: cause, client: this.id }, 'command failed');
+      if (!this.closed) this.replyError(command.id, error);
+    }
+  }
+
+  private armExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const ttl = this.ttlSeconds();
+    if (ttl === undefined) return;
+    // A grace period after expiry leaves a client time to refresh, as Centrifugo does.
+    const delay = Math.min(ttl * 1000 + this.context.options.expiredCloseDelayMs, MAX_TIMER_MS);
+    this.expiryTimer = setTimeout(() => {
+      const exp = this.claims.exp;
+      if (exp !== undefined && exp * 1000 + this.context.options.expiredCloseDelayMs > Date.now()) this.armExpiry();
+      else this.disconnect(DISCONNECT.expired);
+    }, delay);
+    this.expiryTimer.unref();
+  }
+
+  private onSlow(): void {
+    this.context.metrics.slowDisconnects.inc();
+    this.context.logger.warn({ client: this.id, user: this.claims.sub }, 'slow consumer disconnected');
+    this.disconnect(DISCONNECT.slow);
+  }
+
+  private onClosed(): void {
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.out.clear();
+    this.cleanup(wasConnected);
+  }
+
+  private cleanup(wasConnected: boolean): void {
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.expiryTimer);
+    this.context.sessions.delete(this);
+    if (wasConnected) this.context.metrics.connections.dec({ face: FACE });
+    this.context.hub
+      .removeClient(this)
+      .catch((error) => this.context.logger.error({ err: error }, 'client cleanup failed'));
+  }
+}

@@ -1,0 +1,390 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_EVENT_TYPE, isValidChannel, type ClientInfo, type Disconnect, type Envelope } from '@dabba/protocol';
+import type {
+  ControlCommand,
+  Engine,
+  EngineHandler,
+  HistoryQuery,
+  Publication,
+  PublishResult,
+} from '../engines/engine.js';
+import { DabbaError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { Authorization } from './authorization.js';
+import type { HubClient } from './client.js';
+import { NamespaceRegistry, type NamespaceOptions, type ResolvedNamespace } from './namespaces.js';
+import { PreparedPublication } from './prepared.js';
+import { RpcRegistry } from './rpc.js';
+import { subscribePosition, type HubSubscribeResult } from './subscribe-position.js';
+
+export type { HubSubscribeResult };
+
+export interface HubOptions {
+  /** Namespaces beyond the built-in `user` and `role`, or overrides of theirs. */
+  namespaces?: Record<string, Partial<NamespaceOptions>>;
+  /** Most channels one connection may follow. Default 128. */
+  maxChannelsPerConnection?: number;
+  /** Most connections one user may hold on this node; 0 for no limit. Default 0. */
+  maxConnectionsPerUser?: number;
+  /** How long a server API idempotency key is remembered, ms. Default 5 minutes. */
+  idempotencyTtlMs?: number;
+  /** How long a presence entry lives without being refreshed, ms. Default 60 s. */
+  presenceTtlMs?: number;
+  /** This node's name in `info`. Default: the host name. */
+  nodeName?: string;
+}
+
+export const DEFAULT_HUB_OPTIONS = {
+  maxChannelsPerConnection: 128,
+  maxConnectionsPerUser: 0,
+  idempotencyTtlMs: 5 * 60_000,
+  presenceTtlMs: 60_000,
+} as const;
+
+export interface PublishInput {
+  type?: string | undefined;
+  data: unknown;
+  /** Dedupe key of the envelope; generated when absent. */
+  id?: string | undefined;
+}
+
+export interface PublishOptionsInput {
+  idempotencyKey?: string | undefined;
+  info?: ClientInfo | undefined;
+}
+
+export interface SubscribeRequest {
+  recover?: { offset: number; epoch: string } | undefined;
+  joinLeave?: boolean | undefined;
+}
+
+interface ChannelState {
+  readonly namespace: ResolvedNamespace;
+  readonly live: Set<HubClient>;
+  /** Clients whose subscribe is in progress: publications are held until their reply is out. */
+  readonly pending: Map<HubClient, PreparedPublication[]>;
+  readonly engineReady: Promise<void>;
+}
+
+/**
+ * The hub: channels, subscriptions, fan-out, presence and limits. Faces hand it clients;
+ * domain services publish through it; the engine carries publications between nodes and
+ * keeps history. It never knows which protocol a client speaks.
+ */
+export class Hub implements EngineHandler {
+  readonly namespaces: NamespaceRegistry;
+  readonly authorization = new Authorization();
+  readonly rpc = new RpcRegistry();
+  readonly nodeId = randomUUID();
+  private readonly channelStates = new Map<string, ChannelState>();
+  private readonly clients = new Map<string, HubClient>();
+  private readonly clientsByUser = new Map<string, Set<HubClient>>();
+  private readonly options: Required<Omit<HubOptions, 'namespaces'>>;
+  private readonly startedAt = Date.now();
+  private subscriptionCount = 0;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    options: HubOptions = {},
+  ) {
+    this.namespaces = new NamespaceRegistry(options.namespaces);
+    this.options = {
+      maxChannelsPerConnection: options.maxChannelsPerConnection ?? DEFAULT_HUB_OPTIONS.maxChannelsPerConnection,
+      maxConnectionsPerUser: options.maxConnectionsPerUser ?? DEFAULT_HUB_OPTIONS.maxConnectionsPerUser,
+      idempotencyTtlMs: options.idempotencyTtlMs ?? DEFAULT_HUB_OPTIONS.idempotencyTtlMs,
+      presenceTtlMs: options.presenceTtlMs ?? DEFAULT_HUB_OPTIONS.presenceTtlMs,
+      nodeName: options.nodeName ?? process.env.HOSTNAME ?? 'dabba',
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.engine.start(this);
+  }
+
+  /** Registers a connected client; throws `limit_exceeded` past the per-user connection limit. */
+  addClient(client: HubClient): void {
+    const user = client.claims.sub;
+    let set = this.clientsByUser.get(user);
+    const limit = this.options.maxConnectionsPerUser;
+    if (limit > 0 && set && set.size >= limit) {
+      throw new DabbaError('limit_exceeded', `user has ${limit} connections already`);
+    }
+    if (!set) this.clientsByUser.set(user, (set = new Set()));
+    set.add(client);
+    this.clients.set(client.id, client);
+  }
+
+  /** Forgets a client that went away, with all its subscriptions. */
+  async removeClient(client: HubClient): Promise<void> {
+    if (!this.clients.delete(client.id)) return;
+    const set = this.clientsByUser.get(client.claims.sub);
+    set?.delete(client);
+    if (set?.size === 0) this.clientsByUser.delete(client.claims.sub);
+    await Promise.all([...client.subscriptions.keys()].map((channel) => this.unsubscribe(client, channel)));
+  }
+
+  /** The namespace of a valid channel; `bad_request` or `unknown_channel` otherwise. */
+  resolveNamespace(channel: string): ResolvedNamespace {
+    if (!isValidChannel(channel)) throw new DabbaError('bad_request', 'invalid channel name');
+    const namespace = this.namespaces.forChannel(channel);
+    if (!namespace) throw new DabbaError('unknown_channel', `unknown channel namespace in "${channel}"`);
+    return namespace;
+  }
+
+  /**
+   * Subscribes a client. `onSubscribed` runs synchronously before any live publication is
+   * delivered, so the face can write its reply first; publications that arrive meanwhile are
+   * held and delivered after it, in order, without duplicates of the recovered ones.
+   */
+  async subscribe(
+    client: HubClient,
+    channel: string,
+    request: SubscribeRequest,
+    onSubscribed: (result: HubSubscribeResult) => void,
+  ): Promise<void> {
+    const namespace = this.resolveNamespace(channel);
+    this.checkSubscriptionLimits(client, channel);
+    if (!(await this.authorization.maySubscribe(client.claims, channel, namespace))) {
+      throw new DabbaError('permission_denied', `not allowed to subscribe to "${channel}"`);
+    }
+    this.checkSubscriptionLimits(client, channel);
+    if (!this.clients.has(client.id)) throw new DabbaError('not_available', 'client disconnected');
+    const state = this.channelState(channel, namespace);
+    if (namespace.maxSubscribers > 0 && state.live.size + state.pending.size >= namespace.maxSubscribers) {
+      this.dropIfEmpty(channel, state);
+      throw new DabbaError('limit_exceeded', `channel "${channel}" has too many subscribers`);
+    }
+    const held: PreparedPublication[] = [];
+    client.subscriptions.set(channel, { joinLeave: request.joinLeave === true && namespace.joinLeave });
+    state.pending.set(client, held);
+    let result: HubSubscribeResult;
+    try {
+      await state.engineReady;
+      result = await subscribePosition(this.engine, this.metrics, channel, namespace, request.recover);
+      if (namespace.presence) {
+        await this.engine.addPresence(channel, client.id, client.info, this.options.presenceTtlMs);
+      }
+      if (state.pending.get(client) !== held) throw new DabbaError('not_available', 'client disconnected');
+    } catch (error) {
+      if (state.pending.get(client) === held) {
+        state.pending.delete(client);
+        client.subscriptions.delete(channel);
+        this.dropIfEmpty(channel, state);
+      }
+      throw error;
+    }
+    onSubscribed(result);
+    state.pending.delete(client);
+    state.live.add(client);
+    this.metrics.subscriptions.set(++this.subscriptionCount);
+    for (const publication of held) {
+      if (publication.offset === 0 || publication.offset > result.offset) client.deliver(publication);
+    }
+    if (namespace.joinLeave) void this.publishJoinLeave('join', channel, client.info);
+  }
+
+  async unsubscribe(client: HubClient, channel: string): Promise<void> {
+    if (!client.subscriptions.delete(channel)) return;
+    const state = this.channelStates.get(channel);
+    if (!state) return;
+    if (state.live.delete(client)) this.metrics.subscriptions.set(--this.subscriptionCount);
+    state.pending.delete(client);
+    this.dropIfEmpty(channel, state);
+    const namespace = state.namespace;
+    if (namespace.presence) await this.engine.removePresence(channel, client.id).catch((e) => this.logEngineError(e));
+    if (namespace.joinLeave) await this.publishJoinLeave('leave', channel, client.info);
+  }
+
+  /** Publishes an event to a channel: the engine assigns its position and fans it out. */
+  async publish(channel: string, input: PublishInput, options: PublishOptionsInput = {}): Promise<PublishResult> {
+    const namespace = this.resolveNamespace(channel);
+    const envelope: Envelope = {
+      id: input.id ?? randomUUID(),
+      type: input.type ?? DEFAULT_EVENT_TYPE,
+      channel,
+      data: input.data,
+      ts: Date.now(),
+    };
+    return this.engine.publish(
+      channel,
+      envelope,
+      {
+        historySize: namespace.historySize,
+        historyTtlMs: namespace.historyTtlMs,
+        idempotencyKey: options.idempotencyKey,
+        idempotencyTtlMs: this.options.idempotencyTtlMs,
+      },
+      options.info,
+    );
+  }
+
+  /** A client's own publish: allowed only where the namespace lets clients publish and the client may subscribe. */
+  async clientPublish(client: HubClient, channel: string, data: unknown): Promise<PublishResult> {
+    const namespace = this.resolveNamespace(channel);
+    if (!namespace.allowClientPublish) {
+      throw new DabbaError('permission_denied', `clients may not publish to namespace "${namespace.name}"`);
+    }
+    if (
+      !client.subscriptions.has(channel) &&
+      !(await this.authorization.maySubscribe(client.claims, channel, namespace))
+    ) {
+      throw new DabbaError('permission_denied', `not allowed to publish to "${channel}"`);
+    }
+    return this.publish(channel, { data }, { info: client.info });
+  }
+
+  async history(
+    channel: string,
+    query: HistoryQuery,
+  ): Promise<{ publications: PreparedPublication[]; offset: number; epoch: string }> {
+    const namespace = this.resolveNamespace(channel);
+    if (namespace.historySize === 0)
+      throw new DabbaError('not_available', `namespace "${namespace.name}" keeps no history`);
+    const limit = query.limit < 0 ? namespace.historySize : Math.min(query.limit, namespace.historySize);
+    const result = await this.engine.history(channel, { ...query, limit });
+    if (query.since && query.since.epoch !== result.epoch) {
+      throw new DabbaError('unrecoverable_position', 'the channel history changed epoch: refetch its state');
+    }
+    return {
+      publications: result.publications.map((p) => this.prepare(channel, p, result.epoch)),
+      offset: result.offset,
+      epoch: result.epoch,
+    };
+  }
+
+  async presence(channel: string): Promise<Record<string, ClientInfo>> {
+    this.requirePresence(channel);
+    return this.engine.presence(channel);
+  }
+
+  async presenceStats(channel: string): Promise<{ numClients: number; numUsers: number }> {
+    this.requirePresence(channel);
+    return this.engine.presenceStats(channel);
+  }
+
+  /** Channels with subscribers on this node, optionally filtered by a `*` glob. */
+  channels(pattern?: string): Record<string, { num_clients: number }> {
+    const matcher = pattern ? globToRegExp(pattern) : undefined;
+    const out: Record<string, { num_clients: number }> = {};
+    for (const [channel, state] of this.channelStates) {
+      if (!matcher || matcher.test(channel)) out[channel] = { num_clients: state.live.size };
+    }
+    return out;
+  }
+
+  info(version: string): Record<string, unknown> {
+    return {
+      uid: this.nodeId,
+      name: this.options.nodeName,
+      version,
+      num_clients: this.clients.size,
+      num_users: this.clientsByUser.size,
+      num_channels: this.channelStates.size,
+      num_subs: this.subscriptionCount,
+      uptime: Math.floor((Date.now() - this.startedAt) / 1000),
+      engine: this.engine.name,
+    };
+  }
+
+  /** Disconnects a user's connections (or one of them) on every node. */
+  async disconnectUser(user: string, disconnect: Disconnect, clientId?: string): Promise<void> {
+    await this.engine.publishControl({ type: 'disconnect', user, client: clientId, ...disconnect });
+  }
+
+  /** Every connected client on this node, e.g. to tell them all to reconnect elsewhere. */
+  localClients(): IterableIterator<HubClient> {
+    return this.clients.values();
+  }
+
+  onPublication(channel: string, publication: Publication, epoch: string): void {
+    const state = this.channelStates.get(channel);
+    if (!state) return;
+    const prepared = this.prepare(channel, publication, epoch);
+    for (const client of state.live) {
+      try {
+        client.deliver(prepared);
+      } catch (error) {
+        this.logger.error({ err: error, client: client.id }, 'delivery failed');
+      }
+    }
+    for (const held of state.pending.values()) held.push(prepared);
+    this.metrics.deliveries.inc(state.live.size);
+    this.metrics.publications.inc({ namespace: state.namespace.name });
+    this.metrics.publishToDeliver.observe(Math.max(0, Date.now() - publication.envelope.ts) / 1000);
+  }
+
+  onJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void {
+    const state = this.channelStates.get(channel);
+    if (!state) return;
+    for (const client of state.live) {
+      if (client.subscriptions.get(channel)?.joinLeave) client.deliverJoinLeave(kind, channel, info);
+    }
+  }
+
+  onControl(command: ControlCommand): void {
+    for (const client of this.clientsByUser.get(command.user) ?? []) {
+      if (command.client === undefined || command.client === client.id) {
+        client.disconnect({ code: command.code, reason: command.reason });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+
+  private prepare(channel: string, publication: Publication, epoch: string): PreparedPublication {
+    return new PreparedPublication(channel, publication.envelope, publication.offset, epoch, publication.info);
+  }
+
+  private checkSubscriptionLimits(client: HubClient, channel: string): void {
+    if (client.subscriptions.has(channel))
+      throw new DabbaError('already_subscribed', `already subscribed to "${channel}"`);
+    if (client.subscriptions.size >= this.options.maxChannelsPerConnection) {
+      throw new DabbaError(
+        'limit_exceeded',
+        `a connection may follow at most ${this.options.maxChannelsPerConnection} channels`,
+      );
+    }
+  }
+
+  private requirePresence(channel: string): void {
+    const namespace = this.resolveNamespace(channel);
+    if (!namespace.presence) throw new DabbaError('not_available', `namespace "${namespace.name}" has no presence`);
+  }
+
+  private channelState(channel: string, namespace: ResolvedNamespace): ChannelState {
+    let state = this.channelStates.get(channel);
+    if (!state) {
+      const engineReady = this.engine.subscribe(channel);
+      engineReady.catch(() => this.channelStates.delete(channel));
+      state = { namespace, live: new Set(), pending: new Map(), engineReady };
+      this.channelStates.set(channel, state);
+      this.metrics.channels.set(this.channelStates.size);
+    }
+    return state;
+  }
+
+  private dropIfEmpty(channel: string, state: ChannelState): void {
+    if (state.live.size > 0 || state.pending.size > 0 || this.channelStates.get(channel) !== state) return;
+    this.channelStates.delete(channel);
+    this.metrics.channels.set(this.channelStates.size);
+    this.engine.unsubscribe(channel).catch((e) => this.logEngineError(e));
+  }
+
+  private async publishJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): Promise<void> {
+    await this.engine.publishJoinLeave(kind, channel, info).catch((e) => this.logEngineError(e));
+  }
+
+  private logEngineError(error: unknown): void {
+    this.logger.error({ err: error }, 'engine operation failed');
+  }
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}

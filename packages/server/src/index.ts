@@ -1,0 +1,13 @@
+export { startServer, DEFAULT_SERVER_OPTIONS, type DabbaServer, type ServerOptions } from './server.js';
+export { signToken, createTokenVerifier, type TokenVerifier, type JwtOptions } from './auth/jwt.js';
+export { DabbaError, toDabbaError } from './errors.js';
+export { Hub, DEFAULT_HUB_OPTIONS, type HubOptions, type PublishInput } from './hub/hub.js';
+export type { HubClient, FaceName } from './hub/client.js';
+export { DEFAULT_NAMESPACE_OPTIONS, BUILTIN_NAMESPACES, type NamespaceOptions } from './hub/namespaces.js';
+export type { ChannelAuthorizer } from './hub/authorization.js';
+export type { RpcHandler, RpcContext } from './hub/rpc.js';
+export { MemoryEngine } from './engines/memory.js';
+export type { Engine, EngineHandler, Publication } from './engines/engine.js';
+export { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
+export { readServerOptions, SETTINGS, ConfigError } from './config.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every metric of one server instance, on its own registry (tests run several servers in one process). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({
+    name: 'dabba_connections',
+    help: 'Open client connections',
+    labelNames: ['face'],
+    registers: [this.registry],
+  });
+  readonly connectionsTotal = new Counter({
+    name: 'dabba_connections_total',
+    help: 'Accepted client connections',
+    labelNames: ['face'],
+    registers: [this.registry],
+  });
+  readonly disconnects = new Counter({
+    name: 'dabba_disconnects_total',
+    help: 'Server-initiated disconnects by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly slowDisconnects = new Counter({
+    name: 'dabba_slow_consumer_disconnects_total',
+    help: 'Clients disconnected because their outbound queue passed its byte limit',
+    registers: [this.registry],
+  });
+  readonly subscriptions = new Gauge({
+    name: 'dabba_subscriptions',
+    help: 'Active channel subscriptions on this node',
+    registers: [this.registry],
+  });
+  readonly channels = new Gauge({
+    name: 'dabba_channels',
+    help: 'Channels with local subscribers',
+    registers: [this.registry],
+  });
+  readonly publications = new Counter({
+    name: 'dabba_publications_total',
+    help: 'Publications fanned out on this node',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+  readonly deliveries = new Counter({
+    name: 'dabba_deliveries_total',
+    help: 'Publications handed to local subscribers',
+    registers: [this.registry],
+  });
+  readonly recovery = new Counter({
+    name: 'dabba_recovery_total',
+    help: 'Subscription recovery attempts by result',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly commands = new Counter({
+    name: 'dabba_commands_total',
+    help: 'Client commands by method',
+    labelNames: ['method'],
+    registers: [this.registry],
+  });
+  readonly commandErrors = new Counter({
+    name: 'dabba_command_errors_total',
+    help: 'Client commands answered with an error, by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly publishToDeliver = new Histogram({
+    name: 'dabba_publish_to_deliver_seconds',
+    help: 'Time from a publication being created to its fan-out on this node',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'dabba_process_' });
+  }
+}

@@ -1,0 +1,133 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createTokenVerifier, type JwtOptions } from './auth/jwt.js';
+import type { Engine } from './engines/engine.js';
+import { MemoryEngine } from './engines/memory.js';
+import { CentrifugeFace, CENTRIFUGE_WEBSOCKET_PATH } from './faces/centrifuge/face.js';
+import { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
+import type { CentrifugeSession } from './faces/centrifuge/session.js';
+import { createHttpApp } from './http/app.js';
+import { registerServerApi } from './http/server-api.js';
+import { originChecker, UpgradeRouter } from './http/upgrade.js';
+import { Hub, type HubOptions } from './hub/hub.js';
+import { FlushScheduler } from './hub/outbound.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { VERSION } from './version.js';
+
+export interface ServerOptions extends HubOptions, JwtOptions, Partial<CentrifugeFaceOptions> {
+  /** TCP port; 0 picks a free one. Default 9001. */
+  port?: number;
+  /** Interface to listen on. Default '0.0.0.0'. */
+  host?: string;
+  /** Key for the server API (`X-API-Key`); without it the server API is disabled. */
+  apiKey?: string | undefined;
+  /** Origins browsers may connect from; unset or `*` allows all. */
+  allowedOrigins?: string[] | undefined;
+  /** pino level. Default 'info'. */
+  logLevel?: string;
+  /** A logger to use instead of a new one (tests capture logs this way). */
+  logger?: Logger;
+  /** Default: the in-memory engine. */
+  engine?: Engine;
+  /** Largest HTTP request body, bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** How long shutdown waits for clients to close before cutting them off, ms. Default 5 000. */
+  shutdownTimeoutMs?: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS = {
+  port: 9001,
+  host: '0.0.0.0',
+  logLevel: 'info',
+  maxBodyBytes: 1024 * 1024,
+  shutdownTimeoutMs: 5_000,
+} as const;
+
+export interface DabbaServer {
+  /** Base URL, e.g. `http://127.0.0.1:9001`. */
+  readonly url: string;
+  readonly port: number;
+  readonly hub: Hub;
+  readonly metrics: Metrics;
+  readonly app: FastifyInstance;
+  readonly logger: Logger;
+  /** Stops accepting, tells clients to reconnect elsewhere, flushes and closes. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts a Dabba server: every face on one port. */
+export async function startServer(options: ServerOptions = {}): Promise<DabbaServer> {
+  const logger = options.logger ?? createLogger(options.logLevel ?? DEFAULT_SERVER_OPTIONS.logLevel);
+  const metrics = new Metrics();
+  const verifyToken = await createTokenVerifier(options);
+  const hub = new Hub(options.engine ?? new MemoryEngine(), metrics, logger, options);
+  await hub.start();
+
+  let ready = false;
+  const app = createHttpApp({
+    logger,
+    metrics,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_SERVER_OPTIONS.maxBodyBytes,
+    isReady: () => ready,
+  });
+  registerServerApi(app, { hub, apiKey: options.apiKey, version: VERSION });
+
+  const sessions = new Set<CentrifugeSession>();
+  const centrifuge = new CentrifugeFace({
+    hub,
+    verifyToken,
+    metrics,
+    logger,
+    scheduler: new FlushScheduler(),
+    options: faceOptions(options),
+    version: VERSION,
+    sessions,
+  });
+  const upgrades = new UpgradeRouter(originChecker(options.allowedOrigins));
+  upgrades.add(CENTRIFUGE_WEBSOCKET_PATH, (request, socket, head) => centrifuge.handleUpgrade(request, socket, head));
+  app.server.on('upgrade', upgrades.handle);
+
+  await app.listen({
+    port: options.port ?? DEFAULT_SERVER_OPTIONS.port,
+    host: options.host ?? DEFAULT_SERVER_OPTIONS.host,
+  });
+  ready = true;
+  const port = (app.server.address() as AddressInfo).port;
+  const host = options.host ?? DEFAULT_SERVER_OPTIONS.host;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ url, engine: hub.engine.name, node: hub.info(VERSION).name }, 'dabba listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      ready = false;
+      upgrades.refuseNew();
+      await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
+      await app.close();
+      await hub.close();
+      logger.info('dabba stopped');
+    })());
+
+  return { url, port, hub, metrics, app, logger, close };
+}
+
+function faceOptions(options: Partial<CentrifugeFaceOptions>): CentrifugeFaceOptions {
+  const pick = <K extends keyof CentrifugeFaceOptions>(key: K): CentrifugeFaceOptions[K] =>
+    options[key] ?? DEFAULT_CENTRIFUGE_OPTIONS[key];
+  const resolved: CentrifugeFaceOptions = {
+    pingIntervalMs: pick('pingIntervalMs'),
+    pongTimeoutMs: pick('pongTimeoutMs'),
+    connectTimeoutMs: pick('connectTimeoutMs'),
+    expiredCloseDelayMs: pick('expiredCloseDelayMs'),
+    maxInboundFrameBytes: pick('maxInboundFrameBytes'),
+    maxOutboundBytes: pick('maxOutboundBytes'),
+  };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (!Number.isFinite(value) || value < 0 || (value === 0 && key !== 'expiredCloseDelayMs'))
+      throw new TypeError(`${key} must be a positive number of ${key.endsWith('Bytes') ? 'bytes' : 'ms'}`);
+  }
+  if (resolved.pongTimeoutMs >= resolved.pingIntervalMs)
+    throw new TypeError('pongTimeoutMs must be shorter than pingIntervalMs');
+  return resolved;
+}

@@ -1,0 +1,99 @@
+import { Writable } from 'node:stream';
+import { Centrifuge, type Options as CentrifugeOptions } from 'centrifuge';
+import WebSocket from 'ws';
+import type { Role } from '@dabba/protocol';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { signToken, type SignTokenOptions } from '../../src/auth/jwt.js';
+import { startServer, type DabbaServer, type ServerOptions } from '../../src/server.js';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough';
+export const TEST_API_KEY = 'test-api-key';
+
+/** A real server on port 0 plus helpers; `close()` (or `await using`) disposes it and its clients. */
+export interface TestServer extends AsyncDisposable {
+  readonly server: DabbaServer;
+  readonly url: string;
+  readonly wsUrl: string;
+  /** Every log line the server wrote, as JSON text. */
+  readonly logs: string[];
+  token(sub: string, role?: Role, options?: SignTokenOptions): Promise<string>;
+  /** POSTs to the server API with the test key (or `apiKey`), returning status and parsed body. */
+  api(method: string, body: unknown, apiKey?: string | null): Promise<{ status: number; body: ApiReply }>;
+  /** A centrifuge-js client, disconnected when the server is disposed. Not connected yet. */
+  centrifuge(options: Partial<CentrifugeOptions>): Centrifuge;
+  close(): Promise<void>;
+}
+
+export interface ApiReply {
+  result?: Record<string, unknown>;
+  error?: { code: number | string; message: string };
+}
+
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger: Logger = createLogger(options.logLevel ?? 'debug', sink);
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    jwtSecret: TEST_SECRET,
+    apiKey: TEST_API_KEY,
+    logger,
+    ...options,
+  });
+  const clients: Centrifuge[] = [];
+  const wsUrl = `${server.url.replace('http', 'ws')}/connection/websocket`;
+  const close = async (): Promise<void> => {
+    for (const client of clients) client.disconnect();
+    await server.close();
+  };
+  return {
+    server,
+    url: server.url,
+    wsUrl,
+    logs,
+    token: (sub, role = 'customer', tokenOptions) => signToken(TEST_SECRET, { sub, role }, tokenOptions),
+    async api(method, body, apiKey = TEST_API_KEY) {
+      const headers: Record<string, string> = {};
+      if (apiKey !== null) headers['X-API-Key'] = apiKey;
+      const response = await fetch(`${server.url}/api/${method}`, {
+        method: 'POST',
+        headers,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as ApiReply };
+    },
+    centrifuge(centrifugeOptions) {
+      const client = new Centrifuge(wsUrl, {
+        websocket: WebSocket,
+        minReconnectDelay: 20,
+        maxReconnectDelay: 200,
+        ...centrifugeOptions,
+      });
+      clients.push(client);
+      return client;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** Resolves with the first event's argument; rejects after `timeoutMs` naming the event. */
+export function once<T>(
+  emitter: { once(event: string, listener: (arg: T) => void): unknown },
+  event: string,
+  timeoutMs = 5000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${event}"`)), timeoutMs);
+    emitter.once(event, (arg: T) => {
+      clearTimeout(timer);
+      resolve(arg);
+    });
+  });
+}

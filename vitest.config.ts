@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Servers in tests listen on real sockets; files run in parallel workers, tests in a file in order.
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
