@@ -8,7 +8,15 @@ describe('centrifuge-js against the native face', () => {
   let t: TestServer;
   beforeEach(async () => {
     t = await startTestServer({
-      namespaces: { room: { allowSubscribe: 'authenticated', historySize: 100, historyTtlMs: 60_000, presence: true, joinLeave: true } },
+      namespaces: {
+        room: {
+          allowSubscribe: 'authenticated',
+          historySize: 100,
+          historyTtlMs: 60_000,
+          presence: true,
+          joinLeave: true,
+        },
+      },
     });
   });
   afterEach(() => t.close());
@@ -114,7 +122,11 @@ describe('centrifuge-js against the native face', () => {
     await subB.ready(5000);
     await waitUntil(() => joins.includes('bob'));
     const presence = await subA.presence();
-    expect(Object.values(presence.clients).map((c) => c.user).sort()).toEqual(['alice', 'bob']);
+    expect(
+      Object.values(presence.clients)
+        .map((c) => c.user)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
     expect(await subA.presenceStats()).toEqual({ numClients: 2, numUsers: 2 });
     const left = once<{ info: { user: string } }>(subA, 'leave');
     subB.unsubscribe();
