@@ -1,12 +1,11 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
   createRemoteJWKSet,
   errors as joseErrors,
-  importSPKI,
   jwtVerify,
   SignJWT,
   type JWTVerifyGetKey,
   type CryptoKey,
-  type KeyObject,
 } from 'jose';
 import { claimsSchema, type Claims, type Role } from '@dabba/protocol';
 import { DabbaError } from '../errors.js';
@@ -32,8 +31,8 @@ const MAX_TOKEN_LENGTH = 8192;
  * `unauthorized` for everything else (bad signature, malformed, wrong claims).
  */
 export async function createTokenVerifier(options: JwtOptions): Promise<TokenVerifier> {
-  const key = await resolveKey(options);
-  const algorithms = options.jwtSecret ? ['HS256'] : ['RS256', 'ES256'];
+  const key = resolveKey(options);
+  const algorithms = allowedAlgorithms(options, key);
   return async (token) => {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
       throw new DabbaError('unauthorized', 'invalid token');
@@ -56,17 +55,30 @@ export async function createTokenVerifier(options: JwtOptions): Promise<TokenVer
   };
 }
 
-async function resolveKey(options: JwtOptions): Promise<VerifyKey> {
+function resolveKey(options: JwtOptions): VerifyKey {
   const sources = [options.jwtSecret, options.jwtPublicKey, options.jwksUrl].filter((s) => !!s);
   if (sources.length !== 1) {
     throw new TypeError('configure exactly one of jwtSecret, jwtPublicKey, jwksUrl');
   }
   if (options.jwtSecret) return new TextEncoder().encode(options.jwtSecret);
   if (options.jwtPublicKey) {
-    const pem = options.jwtPublicKey;
-    return importSPKI(pem, pem.includes('EC') ? 'ES256' : 'RS256').catch(() => importSPKI(pem, 'ES256'));
+    try {
+      return createPublicKey(options.jwtPublicKey);
+    } catch (cause) {
+      throw new TypeError('jwtPublicKey is not a PEM public key', { cause });
+    }
   }
   return createRemoteJWKSet(new URL(options.jwksUrl as string));
+}
+
+/** Pins the algorithm to the key's type, so a token cannot choose a weaker one. */
+function allowedAlgorithms(options: JwtOptions, key: VerifyKey): string[] {
+  if (options.jwtSecret) return ['HS256'];
+  if (key instanceof Uint8Array || typeof key === 'function') return ['RS256', 'ES256'];
+  const type = (key as KeyObject).asymmetricKeyType;
+  if (type === 'rsa') return ['RS256'];
+  if (type === 'ec') return ['ES256'];
+  throw new TypeError(`jwtPublicKey: unsupported key type ${type ?? 'unknown'} (use RSA or EC P-256)`);
 }
 
 export interface SignTokenOptions {
