@@ -73,6 +73,6 @@ export class Metrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'dabba_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'dabba_' });
   }
 }
