@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import { roleSchema } from '@dabba/protocol';
 import { signToken } from './auth/jwt.js';
-import { ConfigError, readServerOptions, SETTINGS } from './config.js';
+import { ConfigError, parseDurationSeconds, readServerOptions, SETTINGS } from './config.js';
 import { DEMO_USERS, loadDevCredentials, readDevCredentials } from './dev-credentials.js';
-import { startServer } from './server.js';
+import { startServer, type DabbaServer } from './server.js';
 import { VERSION } from './version.js';
 
 const USAGE = `dabba ${VERSION}
@@ -52,25 +52,33 @@ async function serve(args: string[]): Promise<number> {
   } else if (!keyConfigured) {
     throw new ConfigError('set DABBA_JWT_SECRET (or DABBA_JWT_PUBLIC_KEY / DABBA_JWKS_URL), or run with --dev');
   }
-  const server = await startServer(options);
-  if (dev && options.jwtSecret) await printDevBanner(server.url, options.jwtSecret, options.apiKey);
-
-  let stopping = false;
+  // Signals are handled from the start: one that arrives while the server starts stops it once it is up.
+  const run: { server?: DabbaServer; signal?: string } = {};
   const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    server.logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    if (run.signal) return;
+    run.signal = signal;
+    if (run.server) shutDown(run.server, signal);
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  const server = (run.server = await startServer(options));
+  if (run.signal) {
+    shutDown(server, run.signal);
+    return -1;
+  }
+  if (dev && options.jwtSecret) await printDevBanner(server.url, options.jwtSecret, options.apiKey);
   return -1;
+}
+
+function shutDown(server: DabbaServer, signal: string): void {
+  server.logger.info({ signal }, 'shutting down');
+  server.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      server.logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }
 
 async function printDevBanner(url: string, secret: string, apiKey: string | undefined): Promise<void> {
@@ -109,18 +117,18 @@ async function token(args: string[]): Promise<number> {
   const jwt = await signToken(
     secret,
     { sub: values.sub, role: role.data },
-    { ttlSeconds: parseDurationSeconds(values.ttl ?? '1h') },
+    { ttlSeconds: ttlFlag(values.ttl ?? '1h') },
   );
   process.stdout.write(jwt + '\n');
   return 0;
 }
 
-/** `90`, `90s`, `15m`, `1h`, `7d` → seconds. */
-export function parseDurationSeconds(text: string): number {
-  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (!match) throw new ConfigError(`--ttl: expected a duration like 90s, 15m, 1h or 7d, got "${text}"`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
+function ttlFlag(text: string): number {
+  try {
+    return parseDurationSeconds(text);
+  } catch (error) {
+    throw new ConfigError(`--ttl: ${(error as Error).message}`);
+  }
 }
 
 main(process.argv.slice(2)).then(

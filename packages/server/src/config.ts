@@ -147,10 +147,11 @@ function parseSetting(setting: (typeof SETTINGS)[number], raw: string): unknown 
     case 'string':
       return raw;
     case 'int': {
-      const value = Number(raw);
-      if (!Number.isInteger(value) || value < 0)
+      // Plain digits only: Number() would read ' ' as 0 and '0x1F' as 31.
+      if (!/^\d{1,15}$/.test(raw.trim())) {
         throw new ConfigError(`${where}: expected a non-negative integer, got "${raw}"`);
-      return value;
+      }
+      return Number(raw.trim());
     }
     case 'list':
       return raw
@@ -172,4 +173,12 @@ function parseSetting(setting: (typeof SETTINGS)[number], raw: string): unknown 
       return parsed.data;
     }
   }
+}
+
+/** `90`, `90s`, `15m`, `1h`, `7d` → seconds. */
+export function parseDurationSeconds(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match) throw new ConfigError(`expected a duration like 90s, 15m, 1h or 7d, got "${text}"`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
 }

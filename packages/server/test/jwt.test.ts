@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createTokenVerifier, signToken } from '../src/auth/jwt.js';
 
 async function sign(privateKey: CryptoKey, alg: 'RS256' | 'ES256', claims: Record<string, unknown>, kid?: string) {

@@ -125,6 +125,8 @@ export class MemoryEngine implements Engine {
 
   async unsubscribe(): Promise<void> {}
 
+  // No TTL needed: this process removes its own clients' entries when they disconnect, and a
+  // dead process takes the whole map with it.
   async addPresence(channel: string, clientId: string, info: ClientInfo): Promise<void> {
     let members = this.presenceByChannel.get(channel);
     if (!members) this.presenceByChannel.set(channel, (members = new Map()));

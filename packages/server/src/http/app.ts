@@ -40,10 +40,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.setErrorHandler((cause: FastifyError | DabbaError, request, reply) => {
     const error = fromFastifyError(cause);
     if (error.code === 'internal') request.log.error({ err: cause, url: redactUrl(request.url) }, 'request failed');
-    const body = request.url.startsWith('/api/')
-      ? { error: error.toProtocol() }
-      : { error: { code: error.code, message: error.message } };
-    void reply.code(error.httpStatus).send(body);
+    void reply.code(error.httpStatus).send(errorBody(request.url, error));
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -71,6 +68,13 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return options.metrics.registry.metrics();
   });
   return app;
+}
+
+/** The server API speaks Centrifugo's numeric codes; every other route Dabba's string codes. */
+function errorBody(url: string, error: DabbaError): { error: { code: number | string; message: string } } {
+  return url.startsWith('/api/')
+    ? { error: error.toProtocol() }
+    : { error: { code: error.code, message: error.message } };
 }
 
 function fromFastifyError(cause: FastifyError | DabbaError): DabbaError {

@@ -112,11 +112,9 @@ export function registerServerApi(app: FastifyInstance, options: ServerApiOption
 
 function authorize(request: FastifyRequest, reply: FastifyReply, apiKey: string | undefined): boolean {
   if (!apiKey) {
-    void reply
-      .code(503)
-      .send({
-        error: { code: ERROR_CODE_INFO.not_available.protocolCode, message: 'server API disabled: set DABBA_API_KEY' },
-      });
+    void reply.code(503).send({
+      error: { code: ERROR_CODE_INFO.not_available.protocolCode, message: 'server API disabled: set DABBA_API_KEY' },
+    });
     return false;
   }
   if (!apiKeyMatches(apiKey, presentedApiKey(request.headers))) {

@@ -52,7 +52,9 @@ export class NamespaceRegistry {
   private readonly namespaces = new Map<string, ResolvedNamespace>();
 
   constructor(configured: Record<string, Partial<NamespaceOptions>> = {}) {
-    for (const [name, options] of Object.entries({ ...BUILTIN_NAMESPACES, ...configured })) this.define(name, options);
+    // Configured options refine the built-in ones rather than replace them.
+    for (const [name, options] of Object.entries(BUILTIN_NAMESPACES)) this.define(name, options);
+    for (const [name, options] of Object.entries(configured)) this.define(name, options);
   }
 
   define(name: string, options: Partial<NamespaceOptions>): ResolvedNamespace {
