@@ -10,7 +10,7 @@ import { createHttpApp } from './http/app.js';
 import { registerServerApi } from './http/server-api.js';
 import { originChecker, UpgradeRouter } from './http/upgrade.js';
 import { Hub, type HubOptions } from './hub/hub.js';
-import { FlushScheduler } from './hub/outbound.js';
+import { FlushScheduler } from './faces/shared/outbound-queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { VERSION } from './version.js';

@@ -63,8 +63,10 @@ interface ChannelState {
   readonly namespace: ResolvedNamespace;
   readonly live: Set<HubClient>;
   /** Clients whose subscribe is in progress: publications are held until their reply is out. */
-  readonly pending: Map<HubClient, PreparedPublication[]>;
-  readonly engineReady: Promise<void>;
+  /** Created on demand: most channels have no subscribe in progress most of the time. */
+  pending: Map<HubClient, PreparedPublication[]> | undefined;
+  /** Until the engine confirms the channel subscription; then cleared. */
+  engineReady: Promise<void> | undefined;
 }
 
 /**
@@ -153,31 +155,31 @@ export class Hub implements EngineHandler {
     this.checkSubscriptionLimits(client, channel);
     if (!this.clients.has(client.id)) throw new DabbaError('not_available', 'client disconnected');
     const state = this.channelState(channel, namespace);
-    if (namespace.maxSubscribers > 0 && state.live.size + state.pending.size >= namespace.maxSubscribers) {
+    if (namespace.maxSubscribers > 0 && state.live.size + (state.pending?.size ?? 0) >= namespace.maxSubscribers) {
       this.dropIfEmpty(channel, state);
       throw new DabbaError('limit_exceeded', `channel "${channel}" has too many subscribers`);
     }
     const held: PreparedPublication[] = [];
     client.subscriptions.set(channel, { joinLeave: request.joinLeave === true && namespace.joinLeave });
-    state.pending.set(client, held);
+    (state.pending ??= new Map()).set(client, held);
     let result: HubSubscribeResult;
     try {
-      await state.engineReady;
+      if (state.engineReady) await state.engineReady;
       result = await subscribePosition(this.engine, this.metrics, channel, namespace, request.recover);
       if (namespace.presence) {
         await this.engine.addPresence(channel, client.id, client.info, this.options.presenceTtlMs);
       }
-      if (state.pending.get(client) !== held) throw new DabbaError('not_available', 'client disconnected');
+      if (state.pending?.get(client) !== held) throw new DabbaError('not_available', 'client disconnected');
     } catch (error) {
-      if (state.pending.get(client) === held) {
-        state.pending.delete(client);
+      if (state.pending?.get(client) === held) {
+        this.dropPending(state, client);
         client.subscriptions.delete(channel);
         this.dropIfEmpty(channel, state);
       }
       throw error;
     }
     onSubscribed(result);
-    state.pending.delete(client);
+    this.dropPending(state, client);
     state.live.add(client);
     this.metrics.subscriptions.set(++this.subscriptionCount);
     for (const publication of held) {
@@ -191,7 +193,7 @@ export class Hub implements EngineHandler {
     const state = this.channelStates.get(channel);
     if (!state) return;
     if (state.live.delete(client)) this.metrics.subscriptions.set(--this.subscriptionCount);
-    state.pending.delete(client);
+    this.dropPending(state, client);
     this.dropIfEmpty(channel, state);
     const namespace = state.namespace;
     if (namespace.presence) await this.engine.removePresence(channel, client.id).catch((e) => this.logEngineError(e));
@@ -310,7 +312,7 @@ export class Hub implements EngineHandler {
         this.logger.error({ err: error, client: client.id }, 'delivery failed');
       }
     }
-    for (const held of state.pending.values()) held.push(prepared);
+    if (state.pending) for (const held of state.pending.values()) held.push(prepared);
     this.metrics.deliveries.inc(state.live.size);
     this.metrics.publications.inc({ namespace: state.namespace.name });
     this.metrics.publishToDeliver.observe(Math.max(0, Date.now() - publication.envelope.ts) / 1000);
@@ -359,9 +361,17 @@ export class Hub implements EngineHandler {
   private channelState(channel: string, namespace: ResolvedNamespace): ChannelState {
     let state = this.channelStates.get(channel);
     if (!state) {
-      const engineReady = this.engine.subscribe(channel);
-      engineReady.catch(() => this.channelStates.delete(channel));
-      state = { namespace, live: new Set(), pending: new Map(), engineReady };
+      const created: ChannelState = { namespace, live: new Set(), pending: undefined, engineReady: undefined };
+      created.engineReady = this.engine.subscribe(channel).then(
+        () => {
+          created.engineReady = undefined;
+        },
+        (error: unknown) => {
+          if (this.channelStates.get(channel) === created) this.channelStates.delete(channel);
+          throw error;
+        },
+      );
+      state = created;
       this.channelStates.set(channel, state);
       this.metrics.channels.set(this.channelStates.size);
     }
@@ -369,10 +379,15 @@ export class Hub implements EngineHandler {
   }
 
   private dropIfEmpty(channel: string, state: ChannelState): void {
-    if (state.live.size > 0 || state.pending.size > 0 || this.channelStates.get(channel) !== state) return;
+    if (state.live.size > 0 || state.pending || this.channelStates.get(channel) !== state) return;
     this.channelStates.delete(channel);
     this.metrics.channels.set(this.channelStates.size);
     this.engine.unsubscribe(channel).catch((e) => this.logEngineError(e));
+  }
+
+  private dropPending(state: ChannelState, client: HubClient): void {
+    if (!state.pending?.delete(client)) return;
+    if (state.pending.size === 0) state.pending = undefined;
   }
 
   private async publishJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): Promise<void> {

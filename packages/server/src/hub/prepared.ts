@@ -5,7 +5,7 @@ import type { ClientInfo, Envelope } from '@dabba/protocol';
  * its clients receive it: that is what keeps fan-out cheap.
  */
 export class PreparedPublication {
-  private encodings: Map<string, string | Buffer> | undefined;
+  private encodings: Map<string, unknown> | undefined;
 
   constructor(
     readonly channel: string,
@@ -17,13 +17,13 @@ export class PreparedPublication {
   ) {}
 
   /** The face's encoding of this publication, computed on first use. */
-  encoded<T extends string | Buffer>(face: string, encode: (publication: PreparedPublication) => T): T {
+  encoded<T>(face: string, encode: (publication: PreparedPublication) => T): T {
     if (!this.encodings) this.encodings = new Map();
-    let value = this.encodings.get(face);
+    let value = this.encodings.get(face) as T | undefined;
     if (value === undefined) {
       value = encode(this);
       this.encodings.set(face, value);
     }
-    return value as T;
+    return value;
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '@dabba/protocol';
 import { DabbaError } from '../../errors.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
+import { TextFrame } from '../shared/text-frame.js';
 
 const METHODS = Object.keys(commandMethods) as CommandMethod[];
 
@@ -80,6 +81,11 @@ export function publicationWire(publication: PreparedPublication): PublicationWi
 /** The push line for a publication: computed once per publication and shared by all clients. */
 export function encodePublicationPush(publication: PreparedPublication): string {
   return encodePush({ channel: publication.channel, pub: publicationWire(publication) });
+}
+
+/** The publication's push as a ready WebSocket frame, shared by every subscriber. */
+export function encodePublicationFrame(publication: PreparedPublication): TextFrame {
+  return TextFrame.fromPayload(encodePublicationPush(publication));
 }
 
 export function encodeJoinLeavePush(kind: 'join' | 'leave', channel: string, info: ClientInfo): string {

@@ -1,6 +1,6 @@
 import type { TokenVerifier } from '../../auth/jwt.js';
 import type { Hub } from '../../hub/hub.js';
-import type { FlushScheduler } from '../../hub/outbound.js';
+import type { FlushScheduler } from '../shared/outbound-queue.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import type { CentrifugeSession } from './session.js';

@@ -8,6 +8,9 @@ import { CentrifugeSession } from './session.js';
 /** The path centrifuge-js and every Centrifugo SDK connect to. */
 export const CENTRIFUGE_WEBSOCKET_PATH = '/connection/websocket';
 
+/** How often expired tokens are looked for: expiry is enforced to within this, ms. */
+const EXPIRY_CHECK_INTERVAL_MS = 500;
+
 /**
  * The native face: the Centrifugo client protocol v2 (JSON) over WebSocket. One timer pings
  * every session; a session that has not answered by the next check is disconnected.
@@ -15,6 +18,8 @@ export const CENTRIFUGE_WEBSOCKET_PATH = '/connection/websocket';
 export class CentrifugeFace {
   private readonly wss: WebSocketServer;
   private readonly pingTimer: NodeJS.Timeout;
+  /** One timer for every session's token expiry, instead of a timer per connection. */
+  private readonly expiryTimer: NodeJS.Timeout;
   private pongCheck: NodeJS.Timeout | undefined;
   /** Open sockets, including those closing: shutdown waits for them. */
   private readonly sockets = new Set<WebSocket>();
@@ -28,6 +33,8 @@ export class CentrifugeFace {
     });
     this.pingTimer = setInterval(() => this.pingAll(), context.options.pingIntervalMs);
     this.pingTimer.unref();
+    this.expiryTimer = setInterval(() => this.disconnectExpired(Date.now()), EXPIRY_CHECK_INTERVAL_MS);
+    this.expiryTimer.unref();
   }
 
   get connectionCount(): number {
@@ -48,6 +55,7 @@ export class CentrifugeFace {
    */
   async close(timeoutMs: number): Promise<void> {
     clearInterval(this.pingTimer);
+    clearInterval(this.expiryTimer);
     clearTimeout(this.pongCheck);
     for (const session of [...this.context.sessions]) session.disconnect(DISCONNECT.shutdown);
     const closed = Promise.all([...this.sockets].map((ws) => new Promise((resolve) => ws.once('close', resolve))));
@@ -56,6 +64,12 @@ export class CentrifugeFace {
     await Promise.race([closed, timedOut]);
     clearTimeout(timer);
     for (const ws of this.sockets) ws.terminate();
+  }
+
+  private disconnectExpired(now: number): void {
+    for (const session of this.context.sessions) {
+      if (session.connected && session.expiresAtMs <= now) session.disconnect(DISCONNECT.expired);
+    }
   }
 
   private pingAll(): void {

@@ -3,17 +3,15 @@ import type { RawData, WebSocket } from 'ws';
 import { DISCONNECT, type ClientInfo, type Claims, type CommandMethod, type Disconnect } from '@dabba/protocol';
 import { DabbaError, toDabbaError } from '../../errors.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
-import { OutboundQueue } from '../../hub/outbound.js';
+import { OutboundQueue } from '../shared/outbound-queue.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
-import { encodeError, encodeJoinLeavePush, encodePublicationPush, encodeReply, parseFrame, PONG } from './codec.js';
+import { encodeError, encodeJoinLeavePush, encodePublicationFrame, encodeReply, parseFrame, PONG } from './codec.js';
 import { handleCommand } from './commands.js';
 import type { FaceContext } from './context.js';
 
 type SessionState = 'new' | 'connecting' | 'connected' | 'closed';
 
 const FACE = 'centrifuge';
-/** setTimeout's longest delay; later expiries are re-armed when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One WebSocket client speaking the Centrifugo protocol. */
 export class CentrifugeSession implements HubClient {
@@ -27,7 +25,8 @@ export class CentrifugeSession implements HubClient {
   private state: SessionState = 'new';
   private readonly out: OutboundQueue;
   private chain: Promise<void> = Promise.resolve();
-  private expiryTimer: NodeJS.Timeout | undefined;
+  /** When the face's housekeeping disconnects this session as expired (ms since epoch). */
+  expiresAtMs = Infinity;
   private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -50,7 +49,7 @@ export class CentrifugeSession implements HubClient {
   }
 
   deliver(publication: PreparedPublication): void {
-    this.out.push(publication.encoded(FACE, encodePublicationPush));
+    this.out.push(publication.encoded(FACE, encodePublicationFrame));
   }
 
   deliverJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void {
@@ -75,6 +74,7 @@ export class CentrifugeSession implements HubClient {
   /** The token was verified: the session joins the hub. Throws `limit_exceeded` past the user's connection limit. */
   authenticate(claims: Claims): void {
     clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     this.claims = claims;
     this.info = { client: this.id, user: claims.sub };
     this.context.hub.addClient(this);
@@ -154,18 +154,10 @@ export class CentrifugeSession implements HubClient {
     }
   }
 
+  /** Moves the expiry to the token's `exp` plus the grace that leaves a client time to refresh. */
   private armExpiry(): void {
-    clearTimeout(this.expiryTimer);
-    const ttl = this.ttlSeconds();
-    if (ttl === undefined) return;
-    // A grace period after expiry leaves a client time to refresh, as Centrifugo does.
-    const delay = Math.min(ttl * 1000 + this.context.options.expiredCloseDelayMs, MAX_TIMER_MS);
-    this.expiryTimer = setTimeout(() => {
-      const exp = this.claims.exp;
-      if (exp !== undefined && exp * 1000 + this.context.options.expiredCloseDelayMs > Date.now()) this.armExpiry();
-      else this.disconnect(DISCONNECT.expired);
-    }, delay);
-    this.expiryTimer.unref();
+    const exp = this.claims.exp;
+    this.expiresAtMs = exp === undefined ? Infinity : exp * 1000 + this.context.options.expiredCloseDelayMs;
   }
 
   private onSlow(): void {
@@ -183,7 +175,6 @@ export class CentrifugeSession implements HubClient {
 
   private cleanup(wasConnected: boolean): void {
     clearTimeout(this.connectTimer);
-    clearTimeout(this.expiryTimer);
     this.context.sessions.delete(this);
     if (wasConnected) this.context.metrics.connections.dec({ face: FACE });
     this.context.hub

@@ -1,9 +1,5 @@
-/** Where an outbound queue writes: a WebSocket, in practice. */
-export interface OutboundSink {
-  /** Bytes written but not yet handed to the kernel. */
-  readonly bufferedAmount: number;
-  send(frame: string): void;
-}
+import type { WebSocket } from 'ws';
+import { TextFrame, writeTextFrame } from './text-frame.js';
 
 /**
  * Flushes every dirty queue once per turn of the event loop: messages that become ready in
@@ -30,37 +26,41 @@ export class FlushScheduler {
   };
 }
 
+/** A protocol message waiting to be written: a string, or a publication's shared pre-built frame. */
+export type OutboundMessage = string | TextFrame;
+
 /**
- * A connection's outbound messages: bounded in bytes, coalesced into newline-delimited frames.
- * When a client does not read fast enough and its backlog (queued + unsent) passes
- * `maxBytes`, `onOverflow` runs once and nothing more is queued: server memory stays bounded.
+ * A WebSocket connection's outbound messages: bounded in bytes, coalesced into
+ * newline-delimited frames. When a client does not read fast enough and its backlog (queued +
+ * unsent) passes `maxBytes`, `onOverflow` runs once and nothing more is queued: server memory
+ * stays bounded.
  */
 export class OutboundQueue {
-  private lines: string[] = [];
+  private messages: OutboundMessage[] = [];
   private bytes = 0;
   private dirty = false;
   private overflowed = false;
 
   constructor(
-    private readonly sink: OutboundSink,
+    private readonly ws: WebSocket,
     private readonly scheduler: FlushScheduler,
     private readonly maxBytes: number,
     private readonly onOverflow: () => void,
   ) {}
 
   /** Queues one protocol message (without its newline). Returns false once the queue has overflowed. */
-  push(line: string): boolean {
+  push(message: OutboundMessage): boolean {
     if (this.overflowed) return false;
-    // String length is a cheap stand-in for bytes: exact for the ASCII that JSON mostly is.
-    this.bytes += line.length;
-    if (this.bytes + this.sink.bufferedAmount > this.maxBytes) {
+    // String length stands in for bytes: exact for the ASCII that JSON mostly is, and cheap.
+    this.bytes += typeof message === 'string' ? message.length : message.bytes.length;
+    if (this.bytes + this.ws.bufferedAmount > this.maxBytes) {
       this.overflowed = true;
-      this.lines = [];
+      this.messages = [];
       this.bytes = 0;
       this.onOverflow();
       return false;
     }
-    this.lines.push(line);
+    this.messages.push(message);
     if (!this.dirty) {
       this.dirty = true;
       this.scheduler.markDirty(this);
@@ -71,16 +71,18 @@ export class OutboundQueue {
   /** Writes what is queued now, as one frame. */
   flush(): void {
     this.dirty = false;
-    const lines = this.lines;
-    if (lines.length === 0) return;
-    this.lines = [];
+    const messages = this.messages;
+    if (messages.length === 0) return;
+    this.messages = [];
     this.bytes = 0;
-    this.sink.send(lines.length === 1 ? (lines[0] as string) : lines.join('\n'));
+    const only = messages.length === 1 ? messages[0] : undefined;
+    if (typeof only === 'string') this.ws.send(only);
+    else writeTextFrame(this.ws, only ?? TextFrame.fromLines(messages));
   }
 
   /** Drops whatever is queued (the connection is closing). */
   clear(): void {
-    this.lines = [];
+    this.messages = [];
     this.bytes = 0;
     this.overflowed = true;
   }
