@@ -1,0 +1,36 @@
+/**
+ * Dabba, started in-process in this child, speaking its native Centrifugo-v2 JSON face at
+ * /connection/websocket. Clients authenticate with HS256 JWTs signed with JWT_SECRET.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runServerChild } from './common.js';
+
+const JWT_SECRET = 'bench-secret';
+const DIST = new URL('../../packages/server/dist/index.js', import.meta.url);
+
+runServerChild('dabba', async () => {
+  if (!existsSync(fileURLToPath(DIST))) {
+    throw new Error(`${fileURLToPath(DIST)} not found (run \`npm run build\` first)`);
+  }
+  const { startServer, signToken } = await import(DIST.href);
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    jwtSecret: JWT_SECRET,
+    apiKey: 'bench-key',
+    logLevel: 'warn',
+    namespaces: {
+      bench: { allowSubscribe: 'authenticated', allowClientPublish: true, historySize: 0, historyTtlMs: 0 },
+    },
+  });
+  // The publisher authenticates with a token from Dabba's own signer; subscribers use bench/lib/jwt.js (same claims),
+  // so a mismatch between the two shows up as subscriber connect errors, not as a silent difference.
+  const sampleToken = await signToken(JWT_SECRET, { sub: 'bench-publisher', role: 'customer' }, { ttlSeconds: 3600 });
+  return {
+    port: server.port,
+    path: '/connection/websocket',
+    info: { jwtSecret: JWT_SECRET, sampleToken, url: server.url },
+    close: () => server.close(),
+  };
+});
