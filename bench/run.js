@@ -182,7 +182,9 @@ async function withTimeout(promise, ms, what) {
 }
 
 async function startServer(name) {
-  const child = new Child(`server:${name}`, SERVER_MODULES[name], { execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)] });
+  const child = new Child(`server:${name}`, SERVER_MODULES[name], {
+    execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+  });
   const first = await Promise.race([child.waitFor('ready', 30_000), child.waitFor('failed', 30_000)]);
   if (first.type === 'failed') {
     child.kill();

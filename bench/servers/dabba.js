@@ -20,6 +20,8 @@ runServerChild('dabba', async () => {
     jwtSecret: JWT_SECRET,
     apiKey: 'bench-key',
     logLevel: 'warn',
+    // The publisher is a firehose, not an app client: lift the per-connection command rate limit.
+    maxCommandsPerSecond: 1_000_000,
     namespaces: {
       bench: { allowSubscribe: 'authenticated', allowClientPublish: true, historySize: 0, historyTtlMs: 0 },
     },

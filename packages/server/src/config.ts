@@ -80,6 +80,13 @@ export const SETTINGS = [
     doc: 'per-connection backlog before a slow disconnect (default 1048576)',
   },
   {
+    env: 'DABBA_MAX_COMMANDS_PER_SECOND',
+    flag: 'max-commands-per-second',
+    key: 'maxCommandsPerSecond',
+    kind: 'int',
+    doc: 'commands one connection may send per second, sustained (default 100; bursts of 2x)',
+  },
+  {
     env: 'DABBA_MAX_CHANNELS_PER_CONNECTION',
     flag: 'max-channels-per-connection',
     key: 'maxChannelsPerConnection',

@@ -122,6 +122,8 @@ function faceOptions(options: Partial<CentrifugeFaceOptions>): CentrifugeFaceOpt
     expiredCloseDelayMs: pick('expiredCloseDelayMs'),
     maxInboundFrameBytes: pick('maxInboundFrameBytes'),
     maxOutboundBytes: pick('maxOutboundBytes'),
+    maxCommandsPerSecond: pick('maxCommandsPerSecond'),
+    commandBurst: options.commandBurst ?? 2 * pick('maxCommandsPerSecond'),
   };
   for (const [key, value] of Object.entries(resolved)) {
     if (!Number.isFinite(value) || value < 0 || (value === 0 && key !== 'expiredCloseDelayMs'))

@@ -238,3 +238,26 @@ describe('native protocol: connection lifetime', () => {
     await expect(RawClient.open(t.url.replace('http', 'ws') + '/nope')).rejects.toThrow(/404/);
   });
 });
+
+describe('native protocol: command rate limit', () => {
+  it('answers commands past the rate limit with error 111 and keeps the connection', async () => {
+    const t = await startTestServer({ maxCommandsPerSecond: 5 });
+    try {
+      const client = await RawClient.open(t.wsUrl);
+      await client.connect(await t.token('u1'));
+      const frame = Array.from({ length: 20 }, (_, i) =>
+        JSON.stringify({ id: 100 + i, history: { channel: 'user:u1', limit: 0 } }),
+      ).join('\n');
+      client.sendRaw(frame);
+      const replies = await client.waitFor(() =>
+        client.replies.size >= 21 ? [...client.replies.values()] : undefined,
+      );
+      const limited = replies.filter((r) => r.error?.code === 111);
+      expect(limited.length).toBeGreaterThanOrEqual(9);
+      expect(limited[0]?.error).toMatchObject({ temporary: true });
+      expect(client.ws.readyState).toBe(client.ws.OPEN);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -13,9 +13,11 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { Authorization } from './authorization.js';
 import type { HubClient } from './client.js';
+import { ClientRegistry } from './client-registry.js';
 import { NamespaceRegistry, type NamespaceOptions, type ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
 import { RpcRegistry } from './rpc.js';
+import { globToRegExp } from './glob.js';
 import { subscribePosition, type HubSubscribeResult } from './subscribe-position.js';
 
 export type { HubSubscribeResult };
@@ -80,8 +82,7 @@ export class Hub implements EngineHandler {
   readonly rpc = new RpcRegistry();
   readonly nodeId = randomUUID();
   private readonly channelStates = new Map<string, ChannelState>();
-  private readonly clients = new Map<string, HubClient>();
-  private readonly clientsByUser = new Map<string, Set<HubClient>>();
+  private readonly clients: ClientRegistry;
   private readonly options: Required<Omit<HubOptions, 'namespaces'>>;
   private readonly startedAt = Date.now();
   private subscriptionCount = 0;
@@ -93,6 +94,7 @@ export class Hub implements EngineHandler {
     options: HubOptions = {},
   ) {
     this.namespaces = new NamespaceRegistry(options.namespaces);
+    this.clients = new ClientRegistry(options.maxConnectionsPerUser ?? DEFAULT_HUB_OPTIONS.maxConnectionsPerUser);
     this.options = {
       maxChannelsPerConnection: options.maxChannelsPerConnection ?? DEFAULT_HUB_OPTIONS.maxChannelsPerConnection,
       maxConnectionsPerUser: options.maxConnectionsPerUser ?? DEFAULT_HUB_OPTIONS.maxConnectionsPerUser,
@@ -108,23 +110,12 @@ export class Hub implements EngineHandler {
 
   /** Registers a connected client; throws `limit_exceeded` past the per-user connection limit. */
   addClient(client: HubClient): void {
-    const user = client.claims.sub;
-    let set = this.clientsByUser.get(user);
-    const limit = this.options.maxConnectionsPerUser;
-    if (limit > 0 && set && set.size >= limit) {
-      throw new DabbaError('limit_exceeded', `user has ${limit} connections already`);
-    }
-    if (!set) this.clientsByUser.set(user, (set = new Set()));
-    set.add(client);
-    this.clients.set(client.id, client);
+    this.clients.add(client);
   }
 
   /** Forgets a client that went away, with all its subscriptions. */
   async removeClient(client: HubClient): Promise<void> {
-    if (!this.clients.delete(client.id)) return;
-    const set = this.clientsByUser.get(client.claims.sub);
-    set?.delete(client);
-    if (set?.size === 0) this.clientsByUser.delete(client.claims.sub);
+    if (!this.clients.remove(client)) return;
     await Promise.all([...client.subscriptions.keys()].map((channel) => this.unsubscribe(client, channel)));
   }
 
@@ -163,11 +154,13 @@ export class Hub implements EngineHandler {
     client.subscriptions.set(channel, { joinLeave: request.joinLeave === true && namespace.joinLeave });
     (state.pending ??= new Map()).set(client, held);
     let result: HubSubscribeResult;
+    let presenceAdded = false;
     try {
       if (state.engineReady) await state.engineReady;
       result = await subscribePosition(this.engine, this.metrics, channel, namespace, request.recover);
       if (namespace.presence) {
         await this.engine.addPresence(channel, client.id, client.info, this.options.presenceTtlMs);
+        presenceAdded = true;
       }
       if (state.pending?.get(client) !== held) throw new DabbaError('not_available', 'client disconnected');
     } catch (error) {
@@ -176,6 +169,8 @@ export class Hub implements EngineHandler {
         client.subscriptions.delete(channel);
         this.dropIfEmpty(channel, state);
       }
+      // The client may have left while presence was being written: leave no entry behind.
+      if (presenceAdded) await this.engine.removePresence(channel, client.id).catch((e) => this.logEngineError(e));
       throw error;
     }
     onSubscribed(result);
@@ -283,7 +278,7 @@ export class Hub implements EngineHandler {
       name: this.options.nodeName,
       version,
       num_clients: this.clients.size,
-      num_users: this.clientsByUser.size,
+      num_users: this.clients.userCount,
       num_channels: this.channelStates.size,
       num_subs: this.subscriptionCount,
       uptime: Math.floor((Date.now() - this.startedAt) / 1000),
@@ -327,7 +322,7 @@ export class Hub implements EngineHandler {
   }
 
   onControl(command: ControlCommand): void {
-    for (const client of this.clientsByUser.get(command.user) ?? []) {
+    for (const client of this.clients.ofUser(command.user)) {
       if (command.client === undefined || command.client === client.id) {
         client.disconnect({ code: command.code, reason: command.reason });
       }
@@ -397,9 +392,4 @@ export class Hub implements EngineHandler {
   private logEngineError(error: unknown): void {
     this.logger.error({ err: error }, 'engine operation failed');
   }
-}
-
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
 }

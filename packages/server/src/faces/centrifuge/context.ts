@@ -17,6 +17,10 @@ export interface CentrifugeFaceOptions {
   expiredCloseDelayMs: number;
   /** Largest inbound frame, bytes; a larger one closes the socket with 1009. Default 65 536. */
   maxInboundFrameBytes: number;
+  /** Commands a connection may send per second, sustained; past it they are answered with error 111. Default 100. */
+  maxCommandsPerSecond: number;
+  /** Commands a connection may send in a burst. Default twice maxCommandsPerSecond. */
+  commandBurst: number;
   /** Outbound backlog per connection, bytes, before it is disconnected as slow. Default 1 MiB. */
   maxOutboundBytes: number;
 }
@@ -28,6 +32,8 @@ export const DEFAULT_CENTRIFUGE_OPTIONS: Readonly<CentrifugeFaceOptions> = {
   expiredCloseDelayMs: 25_000,
   maxInboundFrameBytes: 64 * 1024,
   maxOutboundBytes: 1024 * 1024,
+  maxCommandsPerSecond: 100,
+  commandBurst: 200,
 };
 
 /** What every session of the face shares. */

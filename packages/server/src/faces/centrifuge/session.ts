@@ -5,6 +5,7 @@ import { DabbaError, toDabbaError } from '../../errors.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
 import { OutboundQueue } from '../shared/outbound-queue.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
+import { RateLimiter } from '../../hub/rate-limiter.js';
 import { encodeError, encodeJoinLeavePush, encodePublicationFrame, encodeReply, parseFrame, PONG } from './codec.js';
 import { handleCommand } from './commands.js';
 import type { FaceContext } from './context.js';
@@ -28,14 +29,16 @@ export class CentrifugeSession implements HubClient {
   /** When the face's housekeeping disconnects this session as expired (ms since epoch). */
   expiresAtMs = Infinity;
   private connectTimer: NodeJS.Timeout | undefined;
+  private readonly rateLimiter: RateLimiter;
 
   constructor(
     private readonly ws: WebSocket,
     readonly context: FaceContext,
   ) {
+    this.rateLimiter = new RateLimiter(context.options.maxCommandsPerSecond, context.options.commandBurst);
     this.out = new OutboundQueue(ws, context.scheduler, context.options.maxOutboundBytes, () => this.onSlow());
     this.connectTimer = setTimeout(() => this.disconnect(DISCONNECT.stale), context.options.connectTimeoutMs);
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('message', (data) => this.onFrame(data));
     ws.on('close', () => this.onClosed());
     ws.on('error', (error) => context.logger.debug({ err: error, client: this.id }, 'websocket error'));
   }
@@ -117,10 +120,11 @@ export class CentrifugeSession implements HubClient {
     this.cleanup(wasConnected);
   }
 
-  private onFrame(data: RawData, isBinary: boolean): void {
+  private onFrame(data: RawData): void {
     this.awaitingPong = false;
     if (this.state === 'closed') return;
-    const text = isBinary || typeof data !== 'string' ? Buffer.from(data as Buffer).toString('utf8') : data;
+    // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
+    const text = (data as Buffer).toString('utf8');
     let commands: ReturnType<typeof parseFrame>;
     try {
       commands = parseFrame(text);
@@ -136,6 +140,10 @@ export class CentrifugeSession implements HubClient {
         continue;
       }
       this.context.metrics.commands.inc({ method: command.method });
+      if (!this.rateLimiter.take()) {
+        this.replyError(command.id, new DabbaError('too_many_requests', 'too many commands: slow down'));
+        continue;
+      }
       // Commands of one connection run in order: a subscribe completes before the next publish.
       this.chain = this.chain.then(() => this.run(command));
     }
