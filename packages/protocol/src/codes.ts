@@ -24,6 +24,11 @@ export const ERROR_CODES = [
   'too_many_requests',
   'unrecoverable_position',
   'payload_too_large',
+  'validation_failed',
+  'order_transition_invalid',
+  'store_closed',
+  'rate_limited',
+  'idempotency_conflict',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -55,6 +60,11 @@ export const ERROR_CODE_INFO: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   token_expired: { protocolCode: 109, httpStatus: 401, temporary: false },
   too_many_requests: { protocolCode: 111, httpStatus: 429, temporary: true },
   unrecoverable_position: { protocolCode: 112, httpStatus: 409, temporary: false },
+  validation_failed: { protocolCode: 107, httpStatus: 400, temporary: false },
+  order_transition_invalid: { protocolCode: 108, httpStatus: 409, temporary: false },
+  store_closed: { protocolCode: 108, httpStatus: 409, temporary: false },
+  rate_limited: { protocolCode: 111, httpStatus: 429, temporary: true },
+  idempotency_conflict: { protocolCode: 108, httpStatus: 409, temporary: false },
 };
 
 /**
@@ -81,6 +91,9 @@ export const DISCONNECT = {
 } as const;
 
 export type DisconnectName = keyof typeof DISCONNECT;
+
+/** Unsubscribe push code when the server ends a subscription; below 2500 the client does not resubscribe. */
+export const SERVER_UNSUBSCRIBE = { code: 2000, reason: 'server unsubscribe' } as const;
 
 export interface Disconnect {
   readonly code: number;

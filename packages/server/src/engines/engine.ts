@@ -40,13 +40,9 @@ export interface HistoryResult extends StreamPosition {
 }
 
 /** Commands that reach every node, such as disconnecting a user wherever they are connected. */
-export type ControlCommand = {
-  type: 'disconnect';
-  user: string;
-  client?: string | undefined;
-  code: number;
-  reason: string;
-};
+export type ControlCommand =
+  | { type: 'disconnect'; user: string; client?: string | undefined; code: number; reason: string }
+  | { type: 'unsubscribe'; user: string; channels: string[] };
 
 /** What an engine calls back into: the hub of this node. */
 export interface EngineHandler {

@@ -22,6 +22,8 @@ export interface HubClient {
   /** Called synchronously during fan-out, in offset order per channel. */
   deliver(publication: PreparedPublication): void;
   deliverJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void;
+  /** The server ended one subscription (the client lost access); the face tells the client. */
+  unsubscribed(channel: string): void;
   /** The server ends the connection; the face sends the code its protocol has for it. */
   disconnect(disconnect: Disconnect): void;
 }

@@ -321,10 +321,23 @@ export class Hub implements EngineHandler {
     }
   }
 
+  /** Ends a user's subscriptions to these channels on every node (e.g. a driver taken off an order). */
+  unsubscribeUser(user: string, channels: string[]): void {
+    this.engine.publishControl({ type: 'unsubscribe', user, channels }).catch((e) => this.logEngineError(e));
+  }
+
   onControl(command: ControlCommand): void {
-    for (const client of this.clients.ofUser(command.user)) {
-      if (command.client === undefined || command.client === client.id) {
-        client.disconnect({ code: command.code, reason: command.reason });
+    for (const client of [...this.clients.ofUser(command.user)]) {
+      if (command.type === 'disconnect') {
+        if (command.client === undefined || command.client === client.id) {
+          client.disconnect({ code: command.code, reason: command.reason });
+        }
+        continue;
+      }
+      for (const channel of command.channels) {
+        if (!client.subscriptions.has(channel)) continue;
+        void this.unsubscribe(client, channel);
+        client.unsubscribed(channel);
       }
     }
   }

@@ -8,19 +8,18 @@ import { CentrifugeSession } from './session.js';
 /** The path centrifuge-js and every Centrifugo SDK connect to. */
 export const CENTRIFUGE_WEBSOCKET_PATH = '/connection/websocket';
 
-/** How often expired tokens are looked for: expiry is enforced to within this, ms. */
-const EXPIRY_CHECK_INTERVAL_MS = 500;
+/** Longest pause between housekeeping passes (pings, pong deadlines, token expiry), ms. */
+const MAX_HOUSEKEEPING_TICK_MS = 250;
 
 /**
- * The native face: the Centrifugo client protocol v2 (JSON) over WebSocket. One timer pings
- * every session; a session that has not answered by the next check is disconnected.
+ * The native face: the Centrifugo client protocol v2 (JSON) over WebSocket. One housekeeping
+ * timer serves every session: it pings each one when its own interval is due (so pings are
+ * spread over time, never a burst to all clients at once, which would stall publications),
+ * disconnects those that miss their pong deadline, and those whose token expired.
  */
 export class CentrifugeFace {
   private readonly wss: WebSocketServer;
-  private readonly pingTimer: NodeJS.Timeout;
-  /** One timer for every session's token expiry, instead of a timer per connection. */
-  private readonly expiryTimer: NodeJS.Timeout;
-  private pongCheck: NodeJS.Timeout | undefined;
+  private readonly housekeepingTimer: NodeJS.Timeout;
   /** Open sockets, including those closing: shutdown waits for them. */
   private readonly sockets = new Set<WebSocket>();
 
@@ -31,10 +30,10 @@ export class CentrifugeFace {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.pingTimer = setInterval(() => this.pingAll(), context.options.pingIntervalMs);
-    this.pingTimer.unref();
-    this.expiryTimer = setInterval(() => this.disconnectExpired(Date.now()), EXPIRY_CHECK_INTERVAL_MS);
-    this.expiryTimer.unref();
+    const { pingIntervalMs, pongTimeoutMs } = context.options;
+    const tickMs = Math.max(1, Math.min(MAX_HOUSEKEEPING_TICK_MS, pingIntervalMs / 4, pongTimeoutMs / 2));
+    this.housekeepingTimer = setInterval(() => this.housekeeping(Date.now()), tickMs);
+    this.housekeepingTimer.unref();
   }
 
   get connectionCount(): number {
@@ -54,9 +53,7 @@ export class CentrifugeFace {
    * `timeoutMs` the rest are cut off.
    */
   async close(timeoutMs: number): Promise<void> {
-    clearInterval(this.pingTimer);
-    clearInterval(this.expiryTimer);
-    clearTimeout(this.pongCheck);
+    clearInterval(this.housekeepingTimer);
     for (const session of [...this.context.sessions]) session.disconnect(DISCONNECT.shutdown);
     const closed = Promise.all([...this.sockets].map((ws) => new Promise((resolve) => ws.once('close', resolve))));
     let timer: NodeJS.Timeout | undefined;
@@ -66,20 +63,13 @@ export class CentrifugeFace {
     for (const ws of this.sockets) ws.terminate();
   }
 
-  private disconnectExpired(now: number): void {
+  private housekeeping(now: number): void {
+    const { pingIntervalMs, pongTimeoutMs } = this.context.options;
     for (const session of this.context.sessions) {
-      if (session.connected && session.expiresAtMs <= now) session.disconnect(DISCONNECT.expired);
+      if (!session.connected) continue;
+      if (session.pongDeadlineMs <= now) session.disconnect(DISCONNECT.noPong);
+      else if (session.expiresAtMs <= now) session.disconnect(DISCONNECT.expired);
+      else if (session.nextPingAtMs <= now) session.ping(now, pingIntervalMs, pongTimeoutMs);
     }
-  }
-
-  private pingAll(): void {
-    for (const session of this.context.sessions) if (session.connected) session.ping();
-    clearTimeout(this.pongCheck);
-    this.pongCheck = setTimeout(() => {
-      for (const session of [...this.context.sessions]) {
-        if (session.connected && session.awaitingPong) session.disconnect(DISCONNECT.noPong);
-      }
-    }, this.context.options.pongTimeoutMs);
-    this.pongCheck.unref();
   }
 }

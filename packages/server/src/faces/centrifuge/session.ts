@@ -1,12 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
-import { DISCONNECT, type ClientInfo, type Claims, type CommandMethod, type Disconnect } from '@dabba/protocol';
+import {
+  DISCONNECT,
+  SERVER_UNSUBSCRIBE,
+  type ClientInfo,
+  type Claims,
+  type CommandMethod,
+  type Disconnect,
+} from '@dabba/protocol';
 import { DabbaError, toDabbaError } from '../../errors.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
 import { OutboundQueue } from '../shared/outbound-queue.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
 import { RateLimiter } from '../../hub/rate-limiter.js';
-import { encodeError, encodeJoinLeavePush, encodePublicationFrame, encodeReply, parseFrame, PONG } from './codec.js';
+import {
+  encodeError,
+  encodeJoinLeavePush,
+  encodePublicationFrame,
+  encodePush,
+  encodeReply,
+  parseFrame,
+  PONG,
+} from './codec.js';
 import { handleCommand } from './commands.js';
 import type { FaceContext } from './context.js';
 
@@ -21,8 +36,10 @@ export class CentrifugeSession implements HubClient {
   readonly subscriptions = new Map<string, ClientSubscription>();
   claims: Claims = { sub: '', role: 'customer' };
   info: ClientInfo = { client: this.id, user: '' };
-  /** Set when a ping was sent and no frame has arrived since. */
-  awaitingPong = false;
+  /** When the next ping is due (ms since epoch). */
+  nextPingAtMs = Infinity;
+  /** When an unanswered ping times out; Infinity while none is outstanding. */
+  pongDeadlineMs = Infinity;
   private state: SessionState = 'new';
   private readonly out: OutboundQueue;
   private chain: Promise<void> = Promise.resolve();
@@ -59,6 +76,13 @@ export class CentrifugeSession implements HubClient {
     this.out.push(encodeJoinLeavePush(kind, channel, info));
   }
 
+  unsubscribed(channel: string): void {
+    // Codes below 2500 tell centrifuge-js not to resubscribe.
+    this.out.push(
+      encodePush({ channel, unsubscribe: { code: SERVER_UNSUBSCRIBE.code, reason: SERVER_UNSUBSCRIBE.reason } }),
+    );
+  }
+
   reply(id: number, method: CommandMethod, result: unknown): void {
     if (id > 0) this.out.push(encodeReply(id, method, result));
   }
@@ -68,9 +92,10 @@ export class CentrifugeSession implements HubClient {
     if (id > 0) this.out.push(encodeError(id, error.toProtocol()));
   }
 
-  /** Sends a ping; the client answers with an empty command. */
-  ping(): void {
-    this.awaitingPong = true;
+  /** Sends a ping; the client answers with an empty command (any frame counts). */
+  ping(now: number, pingIntervalMs: number, pongTimeoutMs: number): void {
+    this.nextPingAtMs = now + pingIntervalMs;
+    if (this.pongDeadlineMs === Infinity) this.pongDeadlineMs = now + pongTimeoutMs;
     this.out.push('{}');
   }
 
@@ -82,6 +107,10 @@ export class CentrifugeSession implements HubClient {
     this.info = { client: this.id, user: claims.sub };
     this.context.hub.addClient(this);
     this.state = 'connected';
+    // The first ping comes a little early, at a random point, so that clients that connected
+    // together (after a deploy, say) are not pinged together forever after.
+    const interval = this.context.options.pingIntervalMs;
+    this.nextPingAtMs = Date.now() + interval - Math.random() * Math.min(interval / 2, 5_000);
     this.context.metrics.connections.inc({ face: FACE });
     this.context.metrics.connectionsTotal.inc({ face: FACE });
     this.armExpiry();
@@ -95,7 +124,8 @@ export class CentrifugeSession implements HubClient {
 
   /** Seconds until the token expires, or undefined for a token without `exp`. */
   ttlSeconds(): number | undefined {
-    return this.claims.exp === undefined ? undefined : Math.max(0, this.claims.exp - Math.floor(Date.now() / 1000));
+    // Rounded down from the exact remainder, so a client that refreshes after `ttl` is never late.
+    return this.claims.exp === undefined ? undefined : Math.max(0, Math.floor(this.claims.exp - Date.now() / 1000));
   }
 
   beginConnect(): boolean {
@@ -121,7 +151,7 @@ export class CentrifugeSession implements HubClient {
   }
 
   private onFrame(data: RawData): void {
-    this.awaitingPong = false;
+    this.pongDeadlineMs = Infinity;
     if (this.state === 'closed') return;
     // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
     const text = (data as Buffer).toString('utf8');
