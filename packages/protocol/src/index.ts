@@ -3,3 +3,5 @@ export * from './channels.js';
 export * from './envelope.js';
 export * from './client-protocol.js';
 export * from './roles.js';
+export * from './orders.js';
+export * from './catalog.js';

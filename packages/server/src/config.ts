@@ -9,6 +9,20 @@ export const SETTINGS = [
   { env: 'PORT', flag: 'port', key: 'port', kind: 'int', doc: 'TCP port (default 9001)' },
   { env: 'HOST', flag: 'host', key: 'host', kind: 'string', doc: 'interface to listen on (default 0.0.0.0)' },
   {
+    env: 'DABBA_DATABASE_URL',
+    flag: 'database-url',
+    key: 'databaseUrl',
+    kind: 'string',
+    doc: 'sqlite:PATH or postgres://… (default sqlite:./data/dabba.db)',
+  },
+  {
+    env: 'DABBA_KITCHEN_TIMEOUT_MS',
+    flag: 'kitchen-timeout-ms',
+    key: 'kitchenTimeoutMs',
+    kind: 'int',
+    doc: 'cancel orders not accepted this long after payment (default 600000)',
+  },
+  {
     env: 'DABBA_JWT_SECRET',
     flag: 'jwt-secret',
     key: 'jwtSecret',

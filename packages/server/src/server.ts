@@ -6,7 +6,15 @@ import { MemoryEngine } from './engines/memory.js';
 import { CentrifugeFace, CENTRIFUGE_WEBSOCKET_PATH } from './faces/centrifuge/face.js';
 import { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
 import type { CentrifugeSession } from './faces/centrifuge/session.js';
+import { createDomain, type Domain, type DomainOptions } from './domain/domain.js';
 import { createHttpApp } from './http/app.js';
+import { restAuthenticator } from './http/authenticate.js';
+import { IdempotencyStore } from './http/idempotency.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerNotificationRoutes } from './http/routes/notifications.js';
+import { registerOrderRoutes } from './http/routes/orders.js';
+import { registerStoreRoutes } from './http/routes/stores.js';
+import { DEFAULT_DATABASE_URL, openStore } from './store/database.js';
 import { registerServerApi } from './http/server-api.js';
 import { originChecker, UpgradeRouter } from './http/upgrade.js';
 import { Hub, type HubOptions } from './hub/hub.js';
@@ -15,7 +23,9 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { VERSION } from './version.js';
 
-export interface ServerOptions extends HubOptions, JwtOptions, Partial<CentrifugeFaceOptions> {
+export interface ServerOptions extends HubOptions, JwtOptions, DomainOptions, Partial<CentrifugeFaceOptions> {
+  /** `sqlite:PATH` or `postgres://…`. Default `sqlite:./data/dabba.db`. */
+  databaseUrl?: string;
   /** TCP port; 0 picks a free one. Default 9001. */
   port?: number;
   /** Interface to listen on. Default '0.0.0.0'. */
@@ -49,6 +59,7 @@ export interface DabbaServer {
   readonly url: string;
   readonly port: number;
   readonly hub: Hub;
+  readonly domain: Domain;
   readonly metrics: Metrics;
   readonly app: FastifyInstance;
   readonly logger: Logger;
@@ -63,6 +74,8 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   const verifyToken = await createTokenVerifier(options);
   const hub = new Hub(options.engine ?? new MemoryEngine(), metrics, logger, options);
   await hub.start();
+  const store = await openStore(options.databaseUrl ?? DEFAULT_DATABASE_URL);
+  const domain = await createDomain(store, hub, logger, options);
 
   let ready = false;
   const app = createHttpApp({
@@ -72,6 +85,14 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
     isReady: () => ready,
   });
   registerServerApi(app, { hub, apiKey: options.apiKey, version: VERSION });
+  await registerOpenApi(app);
+  const rest = {
+    authenticate: restAuthenticator(verifyToken, options.apiKey, domain.users),
+    idempotency: new IdempotencyStore(store.db),
+  };
+  registerOrderRoutes(app, rest, domain);
+  registerStoreRoutes(app, rest, domain);
+  registerNotificationRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifuge = new CentrifugeFace({
@@ -105,11 +126,13 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
       upgrades.refuseNew();
       await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await app.close();
+      domain.close();
       await hub.close();
+      await store.close();
       logger.info('dabba stopped');
     })());
 
-  return { url, port, hub, metrics, app, logger, close };
+  return { url, port, hub, domain, metrics, app, logger, close };
 }
 
 function faceOptions(options: Partial<CentrifugeFaceOptions>): CentrifugeFaceOptions {

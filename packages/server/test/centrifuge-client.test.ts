@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { PublicationContext, SubscribedContext } from 'centrifuge';
 import { once, startTestServer, type TestServer } from './support/fixture.js';
+import { waitUntil } from './support/wait.js';
 
 /** Tests with the real centrifuge-js client (npm `centrifuge` v5) over `ws`. */
 describe('centrifuge-js against the native face', () => {
@@ -215,13 +216,5 @@ class ConnectionGate {
   killAll(): void {
     for (const socket of this.sockets) socket.terminate();
     this.sockets.clear();
-  }
-}
-
-export async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -71,10 +71,12 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 }
 
 /** The server API speaks Centrifugo's numeric codes; every other route Dabba's string codes. */
-function errorBody(url: string, error: DabbaError): { error: { code: number | string; message: string } } {
-  return url.startsWith('/api/')
-    ? { error: error.toProtocol() }
-    : { error: { code: error.code, message: error.message } };
+function errorBody(
+  url: string,
+  error: DabbaError,
+): { error: { code: number | string; message: string; details?: unknown } } {
+  if (url.startsWith('/api/')) return { error: error.toProtocol() };
+  return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
 }
 
 function fromFastifyError(cause: FastifyError | DabbaError): DabbaError {

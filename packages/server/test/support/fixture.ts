@@ -19,9 +19,27 @@ export interface TestServer extends AsyncDisposable {
   token(sub: string, role?: Role, options?: SignTokenOptions): Promise<string>;
   /** POSTs to the server API with the test key (or `apiKey`), returning status and parsed body. */
   api(method: string, body: unknown, apiKey?: string | null): Promise<{ status: number; body: ApiReply }>;
+  /**
+   * Calls a REST route as a token's holder (`as: token`), as the backend (`as: 'api'`), or
+   * anonymously; returns status, parsed body and headers.
+   */
+  rest(method: string, path: string, options?: RestOptions): Promise<RestReply>;
   /** A centrifuge-js client, disconnected when the server is disposed. Not connected yet. */
   centrifuge(options: Partial<CentrifugeOptions>): Centrifuge;
   close(): Promise<void>;
+}
+
+export interface RestOptions {
+  as?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RestReply {
+  status: number;
+  // Tests read whatever the route returned; the routes' own tests pin the shapes.
+  body: Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } };
+  headers: Headers;
 }
 
 export interface ApiReply {
@@ -43,6 +61,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     host: '127.0.0.1',
     jwtSecret: TEST_SECRET,
     apiKey: TEST_API_KEY,
+    databaseUrl: process.env.DABBA_TEST_DATABASE_URL ?? 'sqlite::memory:',
     logger,
     ...options,
   });
@@ -67,6 +86,23 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as ApiReply };
+    },
+    async rest(method, path, restOptions = {}) {
+      const headers: Record<string, string> = { ...restOptions.headers };
+      if (restOptions.as === 'api') headers['X-API-Key'] = TEST_API_KEY;
+      else if (restOptions.as) headers.Authorization = `Bearer ${restOptions.as}`;
+      if (restOptions.body !== undefined) headers['Content-Type'] = 'application/json';
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers,
+        body: restOptions.body === undefined ? undefined : JSON.stringify(restOptions.body),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        body: text ? (JSON.parse(text) as RestReply['body']) : {},
+        headers: response.headers,
+      };
     },
     centrifuge(centrifugeOptions) {
       const client = new Centrifuge(wsUrl, {

@@ -1,0 +1,99 @@
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/database.js';
+import { latestDriverPosition } from './drivers/driver-locations.js';
+import { NotificationService } from './notifications/notification-service.js';
+import { registerOrderChannels } from './orders/channel-rules.js';
+import type { Principal } from './orders/order.js';
+import { OrderService } from './orders/order-service.js';
+import { trackingPayload, type TrackingPayload } from './orders/tracking.js';
+import { Outbox } from './outbox.js';
+import { StoreService } from './stores/store-service.js';
+import { UserDirectory } from './users.js';
+
+export interface DomainOptions {
+  /** An order the kitchen has not accepted this long after payment is cancelled (`kitchen_timeout`), ms. Default 10 min. */
+  kitchenTimeoutMs?: number;
+  /** How often unaccepted orders are looked for, ms. Default 15 s (or a quarter of the timeout, if shorter). */
+  kitchenTimeoutCheckIntervalMs?: number;
+  /** How often the outbox republishes events a crash left behind, ms. Default 5 s. */
+  outboxSweepIntervalMs?: number;
+}
+
+export const DEFAULT_DOMAIN_OPTIONS = {
+  kitchenTimeoutMs: 10 * 60_000,
+  kitchenTimeoutCheckIntervalMs: 15_000,
+  outboxSweepIntervalMs: 5_000,
+} as const;
+
+/** Every domain service, wired to the store and the hub. */
+export interface Domain {
+  readonly users: UserDirectory;
+  readonly stores: StoreService;
+  readonly orders: OrderService;
+  readonly notifications: NotificationService;
+  readonly outbox: Outbox;
+  tracking(principal: Principal, orderId: string): Promise<TrackingPayload>;
+  close(): void;
+}
+
+export async function createDomain(
+  store: Store,
+  hub: Hub,
+  logger: Logger,
+  options: DomainOptions = {},
+): Promise<Domain> {
+  const { db } = store;
+  const users = new UserDirectory(db);
+  const stores = new StoreService(db);
+  const notifications = new NotificationService(db);
+  const outbox = new Outbox(db, hub, logger, {
+    sweepIntervalMs: options.outboxSweepIntervalMs ?? DEFAULT_DOMAIN_OPTIONS.outboxSweepIntervalMs,
+  });
+  const orders = new OrderService({ db, outbox, notifications, stores, users });
+  registerOrderChannels(hub, orders);
+
+  // Events a crash left between commit and publish go out before anyone is served.
+  await outbox.sweep(0);
+
+  const kitchenTimeoutMs = options.kitchenTimeoutMs ?? DEFAULT_DOMAIN_OPTIONS.kitchenTimeoutMs;
+  const checkEveryMs = Math.min(
+    options.kitchenTimeoutCheckIntervalMs ?? DEFAULT_DOMAIN_OPTIONS.kitchenTimeoutCheckIntervalMs,
+    Math.max(50, kitchenTimeoutMs / 4),
+  );
+  let checking = false;
+  const kitchenTimer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    orders
+      .cancelUnaccepted(kitchenTimeoutMs)
+      .then((count) => count > 0 && logger.info({ count }, 'cancelled orders the kitchen did not accept in time'))
+      .catch((error: unknown) => logger.error({ err: error }, 'kitchen timeout check failed'))
+      .finally(() => (checking = false));
+  }, checkEveryMs);
+  kitchenTimer.unref();
+
+  return {
+    users,
+    stores,
+    orders,
+    notifications,
+    outbox,
+    async tracking(principal, orderId) {
+      const order = await orders.get(principal, orderId);
+      const [history, kitchen, customer, chef, driver, driverPosition] = await Promise.all([
+        orders.history(order.id),
+        stores.get(order.storeId),
+        users.get(order.customerId),
+        users.get(order.chefId),
+        order.driverId ? users.get(order.driverId) : undefined,
+        order.driverId ? latestDriverPosition(db, order.driverId) : undefined,
+      ]);
+      return trackingPayload({ order, history, store: kitchen, customer, chef, driver, driverPosition });
+    },
+    close() {
+      clearInterval(kitchenTimer);
+      outbox.close();
+    },
+  };
+}

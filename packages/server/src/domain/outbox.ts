@@ -1,0 +1,129 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../logger.js';
+import type { Database } from '../store/schema.js';
+import type { OutgoingEvent } from './events.js';
+
+export interface OutboxOptions {
+  /** How often rows left unpublished (a crash between commit and publish) are swept, ms. Default 5 000. */
+  sweepIntervalMs?: number;
+  /** How long published rows are kept, ms. Default 1 day. */
+  retentionMs?: number;
+}
+
+/**
+ * The transactional outbox. Domain services write their events in the same transaction as the
+ * change; after commit the outbox publishes them, in commit order, and marks them published.
+ * A crash in between leaves rows that the next sweep (or the next start) publishes: an update
+ * is never lost, and the envelope id doubles as the engine's idempotency key, so it is never
+ * published twice within the engine's idempotency window.
+ */
+export class Outbox {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly hub: Hub,
+    private readonly logger: Logger,
+    options: OutboxOptions = {},
+  ) {
+    this.retentionMs = options.retentionMs ?? 24 * 60 * 60 * 1000;
+    this.sweepTimer = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 5_000);
+    this.sweepTimer.unref();
+  }
+
+  /** Records events inside the caller's transaction. */
+  async write(trx: Transaction<Database>, events: readonly OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const now = new Date().toISOString();
+    await trx
+      .insertInto('outbox')
+      .values(
+        events.map((e) => ({
+          id: e.id,
+          channel: e.channel,
+          type: e.type,
+          data: JSON.stringify(e.data),
+          created_at: now,
+          published_at: null,
+        })),
+      )
+      .execute();
+  }
+
+  /** Publishes events that were just committed. Resolves once they are out (or left for the sweep). */
+  publishCommitted(events: readonly OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    const run = this.chain.then(() => this.publish(events));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Publishes whatever is still unpublished, oldest first: everything at start (after a crash),
+   * and later only rows older than a few seconds, which the fast path is not handling.
+   */
+  async sweep(minAgeMs = 2_000): Promise<void> {
+    const olderThan = new Date(Date.now() - minAgeMs).toISOString();
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('published_at', 'is', null)
+      .where('created_at', '<=', olderThan)
+      .orderBy('seq')
+      .limit(500)
+      .execute()
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'outbox sweep failed');
+        return [];
+      });
+    if (rows.length > 0) {
+      this.logger.info({ count: rows.length }, 'publishing events left unpublished');
+      await this.publishCommitted(
+        rows.map((r) => ({
+          id: r.id,
+          channel: r.channel,
+          type: r.type as OutgoingEvent['type'],
+          data: JSON.parse(r.data) as unknown,
+        })),
+      );
+    }
+    const cutoff = new Date(Date.now() - this.retentionMs).toISOString();
+    await this.db
+      .deleteFrom('outbox')
+      .where('published_at', '<', cutoff)
+      .execute()
+      .catch(() => undefined);
+  }
+
+  close(): void {
+    clearInterval(this.sweepTimer);
+  }
+
+  private async publish(events: readonly OutgoingEvent[]): Promise<void> {
+    const published: string[] = [];
+    try {
+      for (const event of events) {
+        await this.hub.publish(
+          event.channel,
+          { id: event.id, type: event.type, data: event.data },
+          { idempotencyKey: event.id },
+        );
+        published.push(event.id);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'publishing committed events failed; the sweep retries');
+    } finally {
+      if (published.length > 0) {
+        await this.db
+          .updateTable('outbox')
+          .set({ published_at: new Date().toISOString() })
+          .where('id', 'in', published)
+          .execute()
+          .catch((error: unknown) => this.logger.error({ err: error }, 'marking events published failed'));
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables, as kysely sees them. One schema for SQLite and Postgres: times are ISO-8601 text
+ * (they sort as text, and both engines store them the same way), JSON is text, money is an
+ * integer count of minor units.
+ */
+export interface Database {
+  users: UsersTable;
+  stores: StoresTable;
+  orders: OrdersTable;
+  order_status_history: OrderStatusHistoryTable;
+  order_counters: OrderCountersTable;
+  driver_locations: DriverLocationsTable;
+  driver_location_trail: DriverLocationTrailTable;
+  notifications: NotificationsTable;
+  device_registrations: DeviceRegistrationsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
+}
+
+export interface UsersTable {
+  id: string;
+  role: string;
+  name: string;
+  phone: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoresTable {
+  id: string;
+  chef_id: string;
+  name: string;
+  address: string;
+  latitude: number;
+  longitude: number;
+  prep_minutes: number;
+  is_active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrdersTable {
+  id: string;
+  order_number: string;
+  customer_id: string;
+  store_id: string;
+  chef_id: string;
+  driver_id: string | null;
+  status: string;
+  /** When the status last changed: what the kitchen timeout measures from. */
+  status_changed_at: string;
+  /** JSON array of order items. */
+  items: string;
+  subtotal_minor: number;
+  delivery_fee_minor: number;
+  total_minor: number;
+  currency: string;
+  delivery_address: string;
+  delivery_latitude: number;
+  delivery_longitude: number;
+  eta_minutes: number | null;
+  estimated_delivery_at: string | null;
+  /** JSON object of stage timestamps (createdAt, acceptedAt, …). */
+  timestamps: string;
+  cancel_reason: string | null;
+  cancelled_by: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Optimistic concurrency: every write bumps it and names the one it read. */
+  version: number;
+}
+
+export interface OrderStatusHistoryTable {
+  id: string;
+  order_id: string;
+  /** 1, 2, 3… within the order. */
+  position: number;
+  status: string;
+  at: string;
+  changed_by: string;
+  changed_by_role: string;
+  reason: string | null;
+}
+
+export interface OrderCountersTable {
+  day: string;
+  last: number;
+}
+
+export interface DriverLocationsTable {
+  driver_id: string;
+  latitude: number;
+  longitude: number;
+  accuracy: number | null;
+  heading: number | null;
+  speed: number | null;
+  recorded_at: string;
+  received_at: string;
+}
+
+export interface DriverLocationTrailTable {
+  id: string;
+  driver_id: string;
+  latitude: number;
+  longitude: number;
+  recorded_at: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  type: string;
+  title: string;
+  body: string;
+  /** JSON object. */
+  data: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface DeviceRegistrationsTable {
+  id: string;
+  user_id: string;
+  platform: string;
+  token: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  /** Who sent it: `user:{id}` or `api`. */
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  status_code: number;
+  /** JSON response body. */
+  response: string;
+  created_at: string;
+}
+
+/** Envelopes written in the same transaction as the change they announce; published after commit. */
+export interface OutboxTable {
+  id: string;
+  seq: Generated<number>;
+  channel: string;
+  type: string;
+  /** JSON data. */
+  data: string;
+  created_at: string;
+  published_at: string | null;
+}
