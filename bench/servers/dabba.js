@@ -20,6 +20,8 @@ runServerChild('dabba', async () => {
     jwtSecret: JWT_SECRET,
     apiKey: 'bench-key',
     logLevel: 'warn',
+    // The fan-out benchmark does not touch orders: a throwaway store keeps runs independent.
+    databaseUrl: 'sqlite::memory:',
     // The publisher is a firehose, not an app client: lift the per-connection command rate limit.
     maxCommandsPerSecond: 1_000_000,
     namespaces: {

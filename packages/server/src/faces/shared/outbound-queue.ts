@@ -36,7 +36,7 @@ export type OutboundMessage = string | TextFrame;
  * stays bounded.
  */
 export class OutboundQueue {
-  private messages: OutboundMessage[] = [];
+  private readonly messages: OutboundMessage[] = [];
   private bytes = 0;
   private dirty = false;
   private overflowed = false;
@@ -55,7 +55,7 @@ export class OutboundQueue {
     this.bytes += typeof message === 'string' ? message.length : message.bytes.length;
     if (this.bytes + this.ws.bufferedAmount > this.maxBytes) {
       this.overflowed = true;
-      this.messages = [];
+      this.messages.length = 0;
       this.bytes = 0;
       this.onOverflow();
       return false;
@@ -73,16 +73,19 @@ export class OutboundQueue {
     this.dirty = false;
     const messages = this.messages;
     if (messages.length === 0) return;
-    this.messages = [];
     this.bytes = 0;
     const only = messages.length === 1 ? messages[0] : undefined;
-    if (typeof only === 'string') this.ws.send(only);
-    else writeTextFrame(this.ws, only ?? TextFrame.fromLines(messages));
+    const frame = typeof only === 'string' ? only : (only ?? TextFrame.fromLines(messages));
+    // The array is reused, not replaced: a fresh array per flush on each of thousands of
+    // long-lived connections is what makes young-generation GC pauses long.
+    messages.length = 0;
+    if (typeof frame === 'string') this.ws.send(frame);
+    else writeTextFrame(this.ws, frame);
   }
 
   /** Drops whatever is queued (the connection is closing). */
   clear(): void {
-    this.messages = [];
+    this.messages.length = 0;
     this.bytes = 0;
     this.overflowed = true;
   }
