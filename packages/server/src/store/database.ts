@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Logger } from '../logger.js';
 import type { Database } from './schema.js';
 import { StaticMigrationProvider, type SqlEngine } from './migrations.js';
 
@@ -17,8 +18,8 @@ export interface Store {
  * Opens the store named by a URL — `sqlite:PATH` (WAL mode; `sqlite::memory:` for a throwaway
  * one) or `postgres://…` — and brings its schema up to date.
  */
-export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
-  const { db, engine } = await connect(url);
+export async function openStore(url: string = DEFAULT_DATABASE_URL, logger?: Logger): Promise<Store> {
+  const { db, engine } = await connect(url, logger);
   const { error, results } = await new Migrator({
     db,
     provider: new StaticMigrationProvider(engine),
@@ -31,10 +32,13 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
   return { db, engine, close: () => db.destroy() };
 }
 
-async function connect(url: string): Promise<{ db: Kysely<Database>; engine: SqlEngine }> {
+async function connect(url: string, logger: Logger | undefined): Promise<{ db: Kysely<Database>; engine: SqlEngine }> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // Postgres may end idle pooled connections (restart, failover, a proxy's idle timeout): the
+    // pool replaces them; without this listener the error would crash the process.
+    pool.on('error', (error) => logger?.warn({ err: error }, 'idle database connection lost'));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
   }
   if (url.startsWith('sqlite:')) {

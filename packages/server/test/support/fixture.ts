@@ -5,6 +5,7 @@ import type { Role } from '@dabba/protocol';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { signToken, type SignTokenOptions } from '../../src/auth/jwt.js';
 import { startServer, type DabbaServer, type ServerOptions } from '../../src/server.js';
+import { createTestDatabase } from './test-database.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough';
 export const TEST_API_KEY = 'test-api-key';
@@ -56,20 +57,29 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     },
   });
   const logger: Logger = createLogger(options.logLevel ?? 'debug', sink);
-  const server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    jwtSecret: TEST_SECRET,
-    apiKey: TEST_API_KEY,
-    databaseUrl: process.env.DABBA_TEST_DATABASE_URL ?? 'sqlite::memory:',
-    logger,
-    ...options,
-  });
+  // Without a database of its own, each server gets a fresh one (see test-database.ts), dropped on close.
+  const database = options.databaseUrl === undefined ? await createTestDatabase() : undefined;
+  let server: DabbaServer;
+  try {
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      jwtSecret: TEST_SECRET,
+      apiKey: TEST_API_KEY,
+      logger,
+      ...options,
+      databaseUrl: options.databaseUrl ?? database?.url,
+    });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
   const clients: Centrifuge[] = [];
   const wsUrl = `${server.url.replace('http', 'ws')}/connection/websocket`;
   const close = async (): Promise<void> => {
     for (const client of clients) client.disconnect();
     await server.close();
+    await database?.drop();
   };
   return {
     server,
