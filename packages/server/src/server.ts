@@ -11,6 +11,7 @@ import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerDriverRoutes } from './http/routes/drivers.js';
 import { registerNotificationRoutes } from './http/routes/notifications.js';
 import { registerOrderRoutes } from './http/routes/orders.js';
 import { registerStoreRoutes } from './http/routes/stores.js';
@@ -74,7 +75,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   const verifyToken = await createTokenVerifier(options);
   const hub = new Hub(options.engine ?? new MemoryEngine(), metrics, logger, options);
   await hub.start();
-  const store = await openStore(options.databaseUrl ?? DEFAULT_DATABASE_URL);
+  const store = await openStore(options.databaseUrl ?? DEFAULT_DATABASE_URL, logger);
   const domain = await createDomain(store, hub, logger, options);
 
   let ready = false;
@@ -93,6 +94,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerOrderRoutes(app, rest, domain);
   registerStoreRoutes(app, rest, domain);
   registerNotificationRoutes(app, rest, domain);
+  registerDriverRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifuge = new CentrifugeFace({
@@ -126,7 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
       upgrades.refuseNew();
       await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await app.close();
-      domain.close();
+      await domain.close();
       await hub.close();
       await store.close();
       logger.info('dabba stopped');

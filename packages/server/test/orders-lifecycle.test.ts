@@ -159,6 +159,14 @@ describe('order lifecycle over REST, watched by real clients', () => {
       body: { status: 'rejected' },
     });
     expect(rejectWithoutReason.status).toBe(400);
+    await w.move(orderId, 'accepted', w.tokens.chef);
+    await w.move(orderId, 'ready_for_pickup', w.tokens.chef);
+    const noDriver = await t.rest('POST', `/orders/${orderId}/status`, {
+      as: w.tokens.chef,
+      body: { status: 'assigned_to_driver' },
+    });
+    expect(noDriver.status).toBe(409);
+    expect(noDriver.body.error?.message).toContain('/assign');
   });
 
   it('lets a customer cancel before acceptance but not after; support cancels any live order with a reason', async () => {

@@ -1,7 +1,8 @@
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/database.js';
-import { latestDriverPosition } from './drivers/driver-locations.js';
+import { LocationService } from './drivers/location-service.js';
+import type { LocationOptions } from './drivers/location-options.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { registerOrderChannels } from './orders/channel-rules.js';
 import type { Principal } from './orders/order.js';
@@ -11,7 +12,8 @@ import { Outbox } from './outbox.js';
 import { StoreService } from './stores/store-service.js';
 import { UserDirectory } from './users.js';
 
-export interface DomainOptions {
+/** Location and ETA options are documented in drivers/location-options.ts. */
+export interface DomainOptions extends LocationOptions {
   /** An order the kitchen has not accepted this long after payment is cancelled (`kitchen_timeout`), ms. Default 10 min. */
   kitchenTimeoutMs?: number;
   /** How often unaccepted orders are looked for, ms. Default 15 s (or a quarter of the timeout, if shorter). */
@@ -33,8 +35,10 @@ export interface Domain {
   readonly orders: OrderService;
   readonly notifications: NotificationService;
   readonly outbox: Outbox;
+  readonly locations: LocationService;
   tracking(principal: Principal, orderId: string): Promise<TrackingPayload>;
-  close(): void;
+  /** Stops the timers; resolves once queued driver locations are written. */
+  close(): Promise<void>;
 }
 
 export async function createDomain(
@@ -52,6 +56,10 @@ export async function createDomain(
   });
   const orders = new OrderService({ db, outbox, notifications, stores, users });
   registerOrderChannels(hub, orders);
+  const locations = new LocationService({ db, hub, orders, stores, logger }, options);
+  hub.rpc.register('driver.location', (context, data) =>
+    locations.record({ id: context.claims.sub, role: context.claims.role }, data),
+  );
 
   // Events a crash left between commit and publish go out before anyone is served.
   await outbox.sweep(0);
@@ -79,6 +87,7 @@ export async function createDomain(
     orders,
     notifications,
     outbox,
+    locations,
     async tracking(principal, orderId) {
       const order = await orders.get(principal, orderId);
       const [history, kitchen, customer, chef, driver, driverPosition] = await Promise.all([
@@ -87,13 +96,14 @@ export async function createDomain(
         users.get(order.customerId),
         users.get(order.chefId),
         order.driverId ? users.get(order.driverId) : undefined,
-        order.driverId ? latestDriverPosition(db, order.driverId) : undefined,
+        order.driverId ? locations.latestPosition(order.driverId) : undefined,
       ]);
       return trackingPayload({ order, history, store: kitchen, customer, chef, driver, driverPosition });
     },
     close() {
       clearInterval(kitchenTimer);
       outbox.close();
+      return locations.close();
     },
   };
 }

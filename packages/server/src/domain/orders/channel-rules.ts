@@ -31,4 +31,8 @@ export function registerOrderChannels(hub: Hub, orders: OrderService): void {
   orders.onDriverUnassigned((orderId, driverId) => {
     hub.unsubscribeUser(driverId, [`order:${orderId}`, `tracking:${orderId}`]);
   });
+  // A driver follows tracking only while the order is live.
+  orders.onOrderClosed((order) => {
+    if (order.driverId) hub.unsubscribeUser(order.driverId, [`tracking:${order.id}`]);
+  });
 }

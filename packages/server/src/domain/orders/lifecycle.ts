@@ -27,6 +27,15 @@ export function applyTransition(
     throw new DabbaError('forbidden', 'only the assigned driver may do that');
   if (principal.role === 'customer' && order.customerId !== principal.id)
     throw new DabbaError('forbidden', 'not your order');
+  if (to === 'assigned_to_driver' && !order.driverId) {
+    throw new DabbaError(
+      'order_transition_invalid',
+      'an order is assigned_to_driver once it has a driver: use POST /orders/:id/assign',
+      {
+        details: { from: order.status, to },
+      },
+    );
+  }
   if ((to === 'cancelled' || to === 'rejected') && principal.role !== 'customer' && !reason) {
     throw new DabbaError('bad_request', `reason: required to move an order to ${to}`);
   }

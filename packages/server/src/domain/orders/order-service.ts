@@ -47,6 +47,8 @@ export const cancelSchema = z.object({ reason: z.string().min(1).max(500) });
 
 /** Called after a change commits, with the driver that lost the order (if any). */
 export type DriverUnassignedHook = (orderId: string, driverId: string) => void;
+/** Called after a change that made an order final commits. */
+export type OrderClosedHook = (order: Order) => void;
 
 interface Deps {
   db: Kysely<Database>;
@@ -65,12 +67,18 @@ const MAX_CONFLICT_RETRIES = 5;
  */
 export class OrderService {
   private readonly unassignedHooks: DriverUnassignedHook[] = [];
+  private readonly closedHooks: OrderClosedHook[] = [];
 
   constructor(private readonly deps: Deps) {}
 
   /** Lets channel rules react when a driver loses an order (their tracking subscription ends). */
   onDriverUnassigned(hook: DriverUnassignedHook): void {
     this.unassignedHooks.push(hook);
+  }
+
+  /** Lets channel rules react when an order reaches a final status (its driver stops tracking it). */
+  onOrderClosed(hook: OrderClosedHook): void {
+    this.closedHooks.push(hook);
   }
 
   async create(principal: Principal, input: CreateOrderInput): Promise<Order> {
@@ -157,7 +165,7 @@ export class OrderService {
   }
 
   async changeStatus(principal: Principal, id: string, to: OrderStatus, reason?: string): Promise<Order> {
-    return this.mutate(principal, id, async (order, trx, store) => {
+    const updated = await this.mutate(principal, id, async (order, trx, store) => {
       const change = applyTransition(order, to, principal, reason, new Date().toISOString());
       const events = change.steps.map((s) => statusUpdate(change.order, s));
       events.push(
@@ -170,6 +178,8 @@ export class OrderService {
       );
       return { order: change.order, events };
     });
+    if (TERMINAL_STATUSES.has(updated.status)) for (const hook of this.closedHooks) hook(updated);
+    return updated;
   }
 
   cancel(principal: Principal, id: string, reason: string): Promise<Order> {
