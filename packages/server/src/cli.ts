@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { roleSchema } from '@dabba/protocol';
 import { signToken } from './auth/jwt.js';
 import { ConfigError, parseDurationSeconds, readServerOptions, SETTINGS } from './config.js';
-import { DEMO_USERS, loadDevCredentials, readDevCredentials } from './dev-credentials.js';
+import { loadDevCredentials, readDevCredentials } from './dev-credentials.js';
+import { startDevMode, type DevMode } from './dev/dev-mode.js';
+import { readSimulatorFlags, SIMULATE_FLAGS, simulateUsage } from './dev/flags.js';
 import { startServer, type DabbaServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -17,7 +19,11 @@ Usage:
 
 serve flags (each also an environment variable):
 ${SETTINGS.map((s) => `  --${s.flag.padEnd(30)} ${s.env}: ${s.doc}`).join('\n')}
-  --dev                            no secret set: generate and keep one in ./data, print demo tokens
+
+dev flags:
+  --dev                            seed the demo users and kitchen, print their tokens; no secret set:
+                                   generate and keep one in ./data
+${simulateUsage()}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,8 +47,14 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(args: string[]): Promise<number> {
   const flagOptions = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }]));
-  const { values } = parseArgs({ args, options: { ...flagOptions, dev: { type: 'boolean' } }, strict: true });
+  const simulateOptions = Object.fromEntries(SIMULATE_FLAGS.map((s) => [s.flag, { type: 'string' as const }]));
+  const { values } = parseArgs({
+    args,
+    options: { ...flagOptions, ...simulateOptions, dev: { type: 'boolean' }, simulate: { type: 'boolean' } },
+    strict: true,
+  });
   const { dev, ...flags } = values as Record<string, string | undefined> & { dev?: boolean };
+  const simulate = readSimulatorFlags(values, dev === true);
   const options = readServerOptions(process.env, flags);
   const keyConfigured = options.jwtSecret ?? options.jwtPublicKey ?? options.jwksUrl;
   if (dev && !keyConfigured) {
@@ -53,11 +65,11 @@ async function serve(args: string[]): Promise<number> {
     throw new ConfigError('set DABBA_JWT_SECRET (or DABBA_JWT_PUBLIC_KEY / DABBA_JWKS_URL), or run with --dev');
   }
   // Signals are handled from the start: one that arrives while the server starts stops it once it is up.
-  const run: { server?: DabbaServer; signal?: string } = {};
+  const run: { server?: DabbaServer; dev?: Promise<DevMode>; signal?: string } = {};
   const stop = (signal: string): void => {
     if (run.signal) return;
     run.signal = signal;
-    if (run.server) shutDown(run.server, signal);
+    if (run.server) shutDown(run.server, signal, run.dev);
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
@@ -66,36 +78,32 @@ async function serve(args: string[]): Promise<number> {
     shutDown(server, run.signal);
     return -1;
   }
-  if (dev && options.jwtSecret) await printDevBanner(server.url, options.jwtSecret, options.apiKey);
+  if (dev) {
+    run.dev = startDevMode(server, { jwtSecret: options.jwtSecret, apiKey: options.apiKey, simulate });
+    await run.dev.catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
+  }
   return -1;
 }
 
-function shutDown(server: DabbaServer, signal: string): void {
+/** Stops dev mode's simulator (once it has started), then the server; exits 0 when all is closed. */
+function shutDown(server: DabbaServer, signal: string, dev?: Promise<DevMode>): void {
   server.logger.info({ signal }, 'shutting down');
-  server.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      server.logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    },
+  const stopDev = dev?.then(
+    (mode) => mode.stop(),
+    () => undefined,
   );
-}
-
-async function printDevBanner(url: string, secret: string, apiKey: string | undefined): Promise<void> {
-  const lines = [
-    `\nDabba ${VERSION} (dev) at ${url}`,
-    `  WebSocket (Centrifugo protocol): ${url.replace('http', 'ws')}/connection/websocket`,
-  ];
-  if (apiKey) lines.push(`  Server API key (X-API-Key):      ${apiKey}`);
-  lines.push('  Tokens for the demo users (24 h):');
-  for (const user of DEMO_USERS) {
-    const jwt = await signToken(secret, user, { ttlSeconds: 24 * 3600, name: user.name });
-    lines.push(`    ${user.role.padEnd(9)} ${user.sub.padEnd(11)} ${jwt}`);
-  }
-  lines.push(
-    `  Publish: curl -s -X POST ${url}/api/publish -H 'X-API-Key: ${apiKey ?? '<key>'}' -d '{"channel":"user:customer-1","data":{"hello":"world"}}'\n`,
-  );
-  process.stdout.write(lines.join('\n') + '\n');
+  Promise.resolve(stopDev)
+    .then(() => server.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
 }
 
 async function token(args: string[]): Promise<number> {

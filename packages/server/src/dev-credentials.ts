@@ -11,11 +11,11 @@ export interface DevCredentials {
   apiKey: string;
 }
 
-/** The demo users `--dev` prints tokens for. */
-export const DEMO_USERS: ReadonlyArray<{ sub: string; role: Role; name: string }> = [
-  { sub: 'customer-1', role: 'customer', name: 'Asha (customer)' },
-  { sub: 'chef-1', role: 'chef', name: 'Ravi (kitchen)' },
-  { sub: 'driver-1', role: 'driver', name: 'Meera (driver)' },
+/** The demo users `--dev` seeds and prints tokens for. */
+export const DEMO_USERS: ReadonlyArray<{ sub: string; role: Role; name: string; phone?: string }> = [
+  { sub: 'customer-1', role: 'customer', name: 'Asha (customer)', phone: '+91 98200 00001' },
+  { sub: 'chef-1', role: 'chef', name: 'Ravi (kitchen)', phone: '+91 98200 00002' },
+  { sub: 'driver-1', role: 'driver', name: 'Meera (driver)', phone: '+91 98200 00003' },
   { sub: 'support-1', role: 'support', name: 'Sam (support)' },
   { sub: 'admin-1', role: 'admin', name: 'Admin' },
 ];
