@@ -309,7 +309,7 @@ export class Hub implements EngineHandler {
     }
     if (state.pending) for (const held of state.pending.values()) held.push(prepared);
     this.metrics.deliveries.inc(state.live.size);
-    this.metrics.publications.inc({ namespace: state.namespace.name });
+    this.metrics.child(this.metrics.publications, 'namespace', state.namespace.name).inc();
     this.metrics.publishToDeliver.observe(Math.max(0, Date.now() - publication.envelope.ts) / 1000);
   }
 

@@ -5,7 +5,10 @@ import type { ClientInfo, Envelope } from '@dabba/protocol';
  * its clients receive it: that is what keeps fan-out cheap.
  */
 export class PreparedPublication {
-  private encodings: Map<string, unknown> | undefined;
+  // Most publications reach one face: one slot, and a map only for the others.
+  private firstFace: string | undefined;
+  private firstEncoding: unknown;
+  private moreEncodings: Map<string, unknown> | undefined;
 
   constructor(
     readonly channel: string,
@@ -18,11 +21,16 @@ export class PreparedPublication {
 
   /** The face's encoding of this publication, computed on first use. */
   encoded<T>(face: string, encode: (publication: PreparedPublication) => T): T {
-    if (!this.encodings) this.encodings = new Map();
-    let value = this.encodings.get(face) as T | undefined;
+    if (this.firstFace === face) return this.firstEncoding as T;
+    if (this.firstFace === undefined) {
+      this.firstFace = face;
+      return (this.firstEncoding = encode(this)) as T;
+    }
+    this.moreEncodings ??= new Map();
+    let value = this.moreEncodings.get(face) as T | undefined;
     if (value === undefined) {
       value = encode(this);
-      this.encodings.set(face, value);
+      this.moreEncodings.set(face, value);
     }
     return value;
   }

@@ -169,7 +169,7 @@ export class CentrifugeSession implements HubClient {
         this.replyError(command.id, new DabbaError('method_not_found', 'unknown method'));
         continue;
       }
-      this.context.metrics.commands.inc({ method: command.method });
+      this.context.metrics.child(this.context.metrics.commands, 'method', command.method).inc();
       if (!this.rateLimiter.take()) {
         this.replyError(command.id, new DabbaError('too_many_requests', 'too many commands: slow down'));
         continue;
