@@ -8,7 +8,7 @@
  * Besides the requests of ../servers/common.js it answers {type:'profile', action:'start'|'stop',
  * file} messages: a V8 CPU profile of the measured phases only (not of the REST set-up).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,7 @@ process.on('message', async (m) => {
     await profiler.post('Profiler.start');
   } else if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
+    mkdirSync(path.dirname(m.file), { recursive: true });
     writeFileSync(m.file, JSON.stringify(profile));
     profiler.disconnect();
     profiler = undefined;
