@@ -14,58 +14,29 @@ import type { Metrics } from '../metrics.js';
 import { Authorization } from './authorization.js';
 import type { HubClient } from './client.js';
 import { ClientRegistry } from './client-registry.js';
-import { NamespaceRegistry, type NamespaceOptions, type ResolvedNamespace } from './namespaces.js';
+import { NamespaceRegistry, type ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
 import { RpcRegistry } from './rpc.js';
 import { globToRegExp } from './glob.js';
+import {
+  DEFAULT_HUB_OPTIONS,
+  type HubOptions,
+  type PublishInput,
+  type PublishOptionsInput,
+  type SubscribeRequest,
+} from './hub-options.js';
 import { subscribePosition, type HubSubscribeResult } from './subscribe-position.js';
 
 export type { HubSubscribeResult };
-
-export interface HubOptions {
-  /** Namespaces beyond the built-in `user` and `role`, or overrides of theirs. */
-  namespaces?: Record<string, Partial<NamespaceOptions>>;
-  /** Most channels one connection may follow. Default 128. */
-  maxChannelsPerConnection?: number;
-  /** Most connections one user may hold on this node; 0 for no limit. Default 0. */
-  maxConnectionsPerUser?: number;
-  /** How long a server API idempotency key is remembered, ms. Default 5 minutes. */
-  idempotencyTtlMs?: number;
-  /** How long a presence entry lives without being refreshed, ms. Default 60 s. */
-  presenceTtlMs?: number;
-  /** This node's name in `info`. Default: the host name. */
-  nodeName?: string;
-}
-
-export const DEFAULT_HUB_OPTIONS = {
-  maxChannelsPerConnection: 128,
-  maxConnectionsPerUser: 0,
-  idempotencyTtlMs: 5 * 60_000,
-  presenceTtlMs: 60_000,
-} as const;
-
-export interface PublishInput {
-  type?: string | undefined;
-  data: unknown;
-  /** Dedupe key of the envelope; generated when absent. */
-  id?: string | undefined;
-}
-
-export interface PublishOptionsInput {
-  idempotencyKey?: string | undefined;
-  info?: ClientInfo | undefined;
-}
-
-export interface SubscribeRequest {
-  recover?: { offset: number; epoch: string } | undefined;
-  joinLeave?: boolean | undefined;
-}
+export { DEFAULT_HUB_OPTIONS, type HubOptions, type PublishInput, type PublishOptionsInput, type SubscribeRequest };
 
 interface ChannelState {
   readonly namespace: ResolvedNamespace;
   readonly live: Set<HubClient>;
-  /** Clients whose subscribe is in progress: publications are held until their reply is out. */
-  /** Created on demand: most channels have no subscribe in progress most of the time. */
+  /**
+   * Clients whose subscribe is in progress: publications are held until their reply is out.
+   * Created on demand: most channels have no subscribe in progress most of the time.
+   */
   pending: Map<HubClient, PreparedPublication[]> | undefined;
   /** Until the engine confirms the channel subscription; then cleared. */
   engineReady: Promise<void> | undefined;

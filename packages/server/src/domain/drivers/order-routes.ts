@@ -49,10 +49,7 @@ const KITCHEN_CACHE_TTL_MS = 60_000;
 const KITCHEN_CACHE_MAX = 10_000;
 /** Drivers per query: well inside every engine's parameter limit. */
 const DRIVERS_PER_QUERY = 500;
-/**
- * An order has a driver only from `accepted` on, so "assigned and not terminal" is exactly the
- * driver's active orders (the statuses findActiveOrdersOfDriver lists).
- */
+/** An order has a driver only from `accepted` on, so "assigned and not terminal" is exactly the driver's active orders. */
 const TERMINAL = [...TERMINAL_STATUSES];
 
 interface Waiter {

@@ -168,21 +168,3 @@ export async function findUnacceptedSince(db: Db, cutoff: string, limit: number)
     .execute();
   return rows.map(rowToOrder);
 }
-
-/** A driver's orders between assignment and delivery. */
-export async function findActiveOrdersOfDriver(db: Db, driverId: string): Promise<Order[]> {
-  const rows = await db
-    .selectFrom('orders')
-    .selectAll()
-    .where('driver_id', '=', driverId)
-    .where('status', 'in', [
-      'accepted',
-      'preparing',
-      'ready_for_pickup',
-      'assigned_to_driver',
-      'picked_up',
-      'in_transit',
-    ])
-    .execute();
-  return rows.map(rowToOrder);
-}

@@ -1,0 +1,41 @@
+import type { ClientInfo } from '@dabba/protocol';
+import type { NamespaceOptions } from './namespaces.js';
+
+export interface HubOptions {
+  /** Namespaces beyond the built-in `user` and `role`, or overrides of theirs. */
+  namespaces?: Record<string, Partial<NamespaceOptions>>;
+  /** Most channels one connection may follow. Default 128. */
+  maxChannelsPerConnection?: number;
+  /** Most connections one user may hold on this node; 0 for no limit. Default 0. */
+  maxConnectionsPerUser?: number;
+  /** How long a server API idempotency key is remembered, ms. Default 5 minutes. */
+  idempotencyTtlMs?: number;
+  /** How long a presence entry lives without being refreshed, ms. Default 60 s. */
+  presenceTtlMs?: number;
+  /** This node's name in `info`. Default: the host name. */
+  nodeName?: string;
+}
+
+export const DEFAULT_HUB_OPTIONS = {
+  maxChannelsPerConnection: 128,
+  maxConnectionsPerUser: 0,
+  idempotencyTtlMs: 5 * 60_000,
+  presenceTtlMs: 60_000,
+} as const;
+
+export interface PublishInput {
+  type?: string | undefined;
+  data: unknown;
+  /** Dedupe key of the envelope; generated when absent. */
+  id?: string | undefined;
+}
+
+export interface PublishOptionsInput {
+  idempotencyKey?: string | undefined;
+  info?: ClientInfo | undefined;
+}
+
+export interface SubscribeRequest {
+  recover?: { offset: number; epoch: string } | undefined;
+  joinLeave?: boolean | undefined;
+}
