@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Child, killAll } from './lib/child.js';
+import { Child, guardProcess, killAll } from './lib/child.js';
 import { now, sleep } from './lib/clock.js';
 import { Histogram } from './lib/hist.js';
 import { buildWorld } from './location/setup.js';
@@ -60,25 +60,7 @@ const INFLIGHT = Number(opt.inflight);
 const CONCURRENCY = Number(opt.concurrency);
 
 // Process hygiene: every child dies with us; a watchdog bounds the whole run.
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    console.error(`\nbench: ${sig}, killing children`);
-    killAll();
-    process.exit(130);
-  });
-}
-process.on('unhandledRejection', (err) => {
-  console.error('bench: unhandled rejection', err);
-  killAll();
-  process.exit(1);
-});
-const budgetMs = 240_000 + 2 * (DURATION_MS + 15_000) + WARMUP_MS;
-setTimeout(() => {
-  console.error(`bench: watchdog fired after ${Math.round(budgetMs / 1000)} s, aborting`);
-  killAll();
-  process.exit(1);
-}, budgetMs).unref();
+guardProcess(240_000 + 2 * (DURATION_MS + 15_000) + WARMUP_MS);
 
 const log = (...args) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
 

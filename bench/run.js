@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Child, killAll } from './lib/child.js';
+import { Child, guardProcess, killAll } from './lib/child.js';
 import { now, sleep } from './lib/clock.js';
 import { Histogram } from './lib/hist.js';
 
@@ -121,34 +121,8 @@ const DRAIN_TIMEOUT_MS = Math.max(10_000, DURATION_MS);
 
 // ---------------------------------------------------------------------------------------------
 // Process hygiene: every child dies with us; a watchdog bounds the whole run.
-
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    console.error(`\nbench: ${sig}, killing children`);
-    killAll();
-    process.exit(130);
-  });
-}
-process.on('uncaughtException', (err) => {
-  console.error('bench: uncaught', err);
-  killAll();
-  process.exit(1);
-});
-process.on('unhandledRejection', (err) => {
-  console.error('bench: unhandled rejection', err);
-  killAll();
-  process.exit(1);
-});
-
 const perCaseBudgetMs = 180_000 + 3 * (DURATION_MS + DRAIN_TIMEOUT_MS) + WARMUP_MS;
-const totalBudgetMs = perCaseBudgetMs * CONNS.length * SCENARIOS.length * SERVERS.length * REPEAT;
-const watchdog = setTimeout(() => {
-  console.error(`bench: watchdog fired after ${Math.round(totalBudgetMs / 1000)} s, aborting`);
-  killAll();
-  process.exit(1);
-}, totalBudgetMs);
-watchdog.unref();
+guardProcess(perCaseBudgetMs * CONNS.length * SCENARIOS.length * SERVERS.length * REPEAT);
 
 function log(...args) {
   console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...args);

@@ -124,6 +124,33 @@ export function killAll() {
 }
 
 /**
+ * Parent-side process hygiene for a benchmark entry point: every child dies with the parent
+ * (exit, signals, uncaught errors), and a watchdog aborts a run that outlives `budgetMs`.
+ */
+export function guardProcess(budgetMs) {
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      console.error(`\nbench: ${sig}, killing children`);
+      killAll();
+      process.exit(130);
+    });
+  }
+  const fail = (what) => (err) => {
+    console.error(`bench: ${what}`, err);
+    killAll();
+    process.exit(1);
+  };
+  process.on('uncaughtException', fail('uncaught'));
+  process.on('unhandledRejection', fail('unhandled rejection'));
+  setTimeout(() => {
+    console.error(`bench: watchdog fired after ${Math.round(budgetMs / 1000)} s, aborting`);
+    killAll();
+    process.exit(1);
+  }, budgetMs).unref();
+}
+
+/**
  * Child-side: answer `req` messages with handlers[op](body). Exits when the parent goes away,
  * so no child outlives the harness.
  */
