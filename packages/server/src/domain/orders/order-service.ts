@@ -18,7 +18,7 @@ import type { Outbox } from '../outbox.js';
 import type { Kitchen, StoreService } from '../stores/store-service.js';
 import type { UserDirectory } from '../users.js';
 import { customerNotice } from './customer-notices.js';
-import { applyTransition } from './lifecycle.js';
+import { applyTransition, type StatusChange } from './lifecycle.js';
 import { canViewOrder, type Order, type Principal, type StatusHistoryEntry } from './order.js';
 import * as repo from './order-repository.js';
 
@@ -167,16 +167,8 @@ export class OrderService {
   async changeStatus(principal: Principal, id: string, to: OrderStatus, reason?: string): Promise<Order> {
     const updated = await this.mutate(principal, id, async (order, trx, store) => {
       const change = applyTransition(order, to, principal, reason, new Date().toISOString());
-      const events = change.steps.map((s) => statusUpdate(change.order, s));
-      events.push(
-        ...(await this.followUps(
-          trx,
-          change.order,
-          store,
-          change.steps.map((s) => s.status),
-        )),
-      );
-      return { order: change.order, events };
+      const statuses = change.steps.map((s) => s.status);
+      return { ...change, events: await this.followUps(trx, change.order, store, statuses) };
     });
     if (TERMINAL_STATUSES.has(updated.status)) for (const hook of this.closedHooks) hook(updated);
     return updated;
@@ -205,17 +197,15 @@ export class OrderService {
           },
         );
       }
-      if (order.driverId === driverId) return { order, events: [] };
+      if (order.driverId === driverId) return { order, steps: [], events: [] };
       previousDriver = order.driverId;
       const now = new Date().toISOString();
       let next: Order = { ...order, driverId, updatedAt: now, timestamps: { ...order.timestamps, assignedAt: now } };
-      const events: OutgoingEvent[] = [];
+      let steps: StatusChange['steps'] = [];
       if (next.status === 'ready_for_pickup') {
-        const change = applyTransition(next, 'assigned_to_driver', principal, undefined, now);
-        next = change.order;
-        events.push(...change.steps.map((s) => statusUpdate(next, s)));
+        ({ order: next, steps } = applyTransition(next, 'assigned_to_driver', principal, undefined, now));
       }
-      events.push(
+      const events: OutgoingEvent[] = [
         domainEvent(channels.user(driverId), 'driver:new_assignment', {
           orderId: next.id,
           orderNumber: next.orderNumber,
@@ -230,7 +220,7 @@ export class OrderService {
           driverName: driver?.name ?? driverId,
           assignedAt: now,
         }),
-      );
+      ];
       if (previousDriver) {
         events.push(
           domainEvent(channels.user(previousDriver), 'driver:unassigned', {
@@ -240,7 +230,7 @@ export class OrderService {
           }),
         );
       }
-      return { order: next, events };
+      return { order: next, steps, events };
     });
     if (previousDriver) for (const hook of this.unassignedHooks) hook(id, previousDriver);
     return updated;
@@ -321,34 +311,22 @@ export class OrderService {
       order: Order,
       trx: Transaction<Database>,
       store: Kitchen,
-    ) => Promise<{ order: Order; events: OutgoingEvent[] }>,
+    ) => Promise<StatusChange & { events: OutgoingEvent[] }>,
   ): Promise<Order> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const current = await this.get(principal, id);
       // Read before the transaction: SQLite has one connection, which the transaction holds.
       const store = await this.deps.stores.get(current.storeId);
       const outcome = await this.commit(async (trx) => {
-        const { order, events } = await change(current, trx, store);
+        const { order, steps, events } = await change(current, trx, store);
         if (order === current) return { result: order, events };
         if (!(await repo.updateOrder(trx, order))) return { result: undefined, events: [] };
-        for (const event of events) {
-          if (event.type === 'order:status_update') {
-            const data = event.data as {
-              status: OrderStatus;
-              at: string;
-              actor: { id: string; role: string };
-              reason?: string;
-            };
-            await repo.appendHistory(trx, order.id, {
-              status: data.status,
-              at: data.at,
-              changedBy: data.actor.id,
-              changedByRole: data.actor.role,
-              reason: data.reason ?? null,
-            });
-          }
-        }
-        return { result: { ...order, version: order.version + 1 }, events };
+        // Each status passed through is recorded and announced, ahead of the change's other events.
+        for (const step of steps) await repo.appendHistory(trx, order.id, step);
+        return {
+          result: { ...order, version: order.version + 1 },
+          events: [...steps.map((s) => statusUpdate(order, s)), ...events],
+        };
       });
       if (outcome) return outcome;
     }
@@ -365,10 +343,6 @@ export class OrderService {
     });
     await this.deps.outbox.publishCommitted(events);
     return result;
-  }
-
-  isTerminal(order: Order): boolean {
-    return TERMINAL_STATUSES.has(order.status);
   }
 }
 
