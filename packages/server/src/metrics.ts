@@ -72,18 +72,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  private readonly labelled = new Map<string, { inc(value?: number): void }>();
+  private readonly labelled = new WeakMap<Counter<string>, Map<string, { inc(value?: number): void }>>();
 
   /**
    * A counter's child for one label value, looked up once: hot paths (every command, every
    * publication) then increment without building a label object each time.
    */
   child(counter: Counter<string>, label: string, value: string): { inc(value?: number): void } {
-    const key = `${(counter as unknown as { name: string }).name}\u0000${value}`;
-    let child = this.labelled.get(key);
+    let children = this.labelled.get(counter);
+    if (!children) this.labelled.set(counter, (children = new Map()));
+    let child = children.get(value);
     if (!child) {
       child = counter.labels({ [label]: value });
-      this.labelled.set(key, child);
+      children.set(value, child);
     }
     return child;
   }

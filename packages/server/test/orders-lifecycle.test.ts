@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PublicationContext } from 'centrifuge';
 import { waitUntil } from './support/wait.js';
-import { startTestServer, type TestServer } from './support/fixture.js';
+import { once, startTestServer, type TestServer } from './support/fixture.js';
 import { ordersWorld, type OrdersWorld } from './support/orders-world.js';
 
 describe('order lifecycle over REST, watched by real clients', () => {
@@ -23,7 +23,10 @@ describe('order lifecycle over REST, watched by real clients', () => {
     customer.on('publication', record('customer'));
     chef.on('publication', record('chef'));
     driver.on('publication', record('driver'));
+    // Alerts go to user channels from now on: each client must be connected before the order moves.
+    const connected = [customer, chef, driver].map((client) => once(client, 'connected'));
     for (const client of [customer, chef, driver]) client.connect();
+    await Promise.all(connected);
 
     const orderId = await w.placeOrder();
     const statuses: string[] = [];

@@ -65,8 +65,7 @@ export function registerServerApi(app: FastifyInstance, options: ServerApiOption
       responses: await Promise.all(
         p.channels.map(async (c) => {
           try {
-            const key = p.idempotency_key === undefined ? undefined : `${p.idempotency_key}`;
-            const r = await hub.publish(c, { type: p.type, data: p.data }, { idempotencyKey: key });
+            const r = await hub.publish(c, { type: p.type, data: p.data }, { idempotencyKey: p.idempotency_key });
             return { result: { offset: r.offset, epoch: r.epoch } };
           } catch (error) {
             return { error: toDabbaError(error).toProtocol() };

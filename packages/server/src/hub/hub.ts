@@ -217,7 +217,7 @@ export class Hub implements EngineHandler {
       throw new DabbaError('unrecoverable_position', 'the channel history changed epoch: refetch its state');
     }
     return {
-      publications: result.publications.map((p) => this.prepare(channel, p, result.epoch)),
+      publications: result.publications.map((p) => PreparedPublication.of(channel, p, result.epoch)),
       offset: result.offset,
       epoch: result.epoch,
     };
@@ -270,7 +270,7 @@ export class Hub implements EngineHandler {
   onPublication(channel: string, publication: Publication, epoch: string): void {
     const state = this.channelStates.get(channel);
     if (!state) return;
-    const prepared = this.prepare(channel, publication, epoch);
+    const prepared = PreparedPublication.of(channel, publication, epoch);
     for (const client of state.live) {
       try {
         client.deliver(prepared);
@@ -315,10 +315,6 @@ export class Hub implements EngineHandler {
 
   async close(): Promise<void> {
     await this.engine.close();
-  }
-
-  private prepare(channel: string, publication: Publication, epoch: string): PreparedPublication {
-    return new PreparedPublication(channel, publication.envelope, publication.offset, epoch, publication.info);
   }
 
   private checkSubscriptionLimits(client: HubClient, channel: string): void {

@@ -64,7 +64,7 @@ export class NamespaceRegistry {
       ...options,
       name,
     };
-    if (resolved.latestOnly && resolved.historySize === 0) resolved.historySize = 1;
+    // Latest-only keeps exactly the newest publication.
     if (resolved.latestOnly) resolved.historySize = 1;
     if (resolved.joinLeave && !resolved.presence) {
       throw new TypeError(`namespace "${name}": joinLeave needs presence`);

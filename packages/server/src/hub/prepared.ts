@@ -1,4 +1,5 @@
 import type { ClientInfo, Envelope } from '@dabba/protocol';
+import type { Publication } from '../engines/engine.js';
 
 /**
  * A publication on its way to local subscribers. Each face encodes it once, however many of
@@ -18,6 +19,11 @@ export class PreparedPublication {
     readonly epoch: string,
     readonly info: ClientInfo | undefined,
   ) {}
+
+  /** A publication as the engine delivered or stored it, ready for fan-out. */
+  static of(channel: string, publication: Publication, epoch: string): PreparedPublication {
+    return new PreparedPublication(channel, publication.envelope, publication.offset, epoch, publication.info);
+  }
 
   /** The face's encoding of this publication, computed on first use. */
   encoded<T>(face: string, encode: (publication: PreparedPublication) => T): T {

@@ -38,9 +38,7 @@ export async function subscribePosition(
       recovered: false,
     };
   }
-  const prepare = (p: Publication, epoch: string): PreparedPublication =>
-    new PreparedPublication(channel, p.envelope, p.offset, epoch, p.info);
-
+  const prepare = (p: Publication, epoch: string): PreparedPublication => PreparedPublication.of(channel, p, epoch);
   if (recover) {
     const history = await engine.history(channel, { since: recover, limit: namespace.historySize });
     // A latest-only channel needs just its newest value: having it is a full recovery.

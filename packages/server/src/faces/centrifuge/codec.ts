@@ -17,13 +17,16 @@ const METHODS = Object.keys(commandMethods) as CommandMethod[];
 /** A frame line with no method: a pong to the server's ping. */
 export const PONG = Symbol('pong');
 
+/** One line of an inbound frame: a command, a pong, or a command naming a method we do not know. */
+export type FrameLine = Command | typeof PONG | { id: number; unknownMethod: true };
+
 /**
  * Parses one inbound frame: one or more JSON commands separated by '\n'. Malformed JSON or a
  * command of the wrong shape throws `bad_request`; a command naming no method we know
  * yields `method_not_found` for that id, which the session answers without disconnecting.
  */
-export function parseFrame(text: string): Array<Command | typeof PONG | { id: number; unknownMethod: true }> {
-  const out: Array<Command | typeof PONG | { id: number; unknownMethod: true }> = [];
+export function parseFrame(text: string): FrameLine[] {
+  const out: FrameLine[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     let raw: unknown;
@@ -37,7 +40,7 @@ export function parseFrame(text: string): Array<Command | typeof PONG | { id: nu
   return out;
 }
 
-function parseCommand(raw: unknown): Command | typeof PONG | { id: number; unknownMethod: true } {
+function parseCommand(raw: unknown): FrameLine {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new DabbaError('bad_request', 'command must be an object');
   const object = raw as Record<string, unknown>;

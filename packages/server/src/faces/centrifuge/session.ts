@@ -20,6 +20,7 @@ import {
   encodePush,
   encodeReply,
   parseFrame,
+  type FrameLine,
   PONG,
 } from './codec.js';
 import { handleCommand } from './commands.js';
@@ -155,7 +156,7 @@ export class CentrifugeSession implements HubClient {
     if (this.state === 'closed') return;
     // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
     const text = (data as Buffer).toString('utf8');
-    let commands: ReturnType<typeof parseFrame>;
+    let commands: FrameLine[];
     try {
       commands = parseFrame(text);
     } catch (error) {
