@@ -27,4 +27,15 @@ export function parseChannel(channel: string): ParsedChannel {
 export const channels = {
   user: (userId: string): string => `user:${userId}`,
   role: (role: string): string => `role:${role}`,
+  order: (orderId: string): string => `order:${orderId}`,
+  tracking: (orderId: string): string => `tracking:${orderId}`,
+  store: (storeId: string): string => `store:${storeId}`,
+  chat: (conversationId: string): string => `chat:${conversationId}`,
+  /** Every store's availability, stock, price and flash sales. */
+  catalog: 'catalog',
+  feed: 'feed',
+  leaderboard: 'leaderboard',
 } as const;
+
+/** Top-level channels (namespace '') that any authenticated user may follow. */
+export const PUBLIC_CHANNELS: ReadonlySet<string> = new Set([channels.catalog, channels.feed, channels.leaderboard]);

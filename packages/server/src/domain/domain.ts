@@ -9,6 +9,7 @@ import type { Principal } from './orders/order.js';
 import { OrderService } from './orders/order-service.js';
 import { trackingPayload, type TrackingPayload } from './orders/tracking.js';
 import { Outbox } from './outbox.js';
+import { registerPublicChannels } from './public-channels.js';
 import { StoreService } from './stores/store-service.js';
 import { UserDirectory } from './users.js';
 
@@ -56,6 +57,7 @@ export async function createDomain(
   });
   const orders = new OrderService({ db, outbox, notifications, stores, users });
   registerOrderChannels(hub, orders);
+  registerPublicChannels(hub);
   const locations = new LocationService({ db, hub, orders, stores, logger }, options);
   hub.rpc.register('driver.location', (context, data) =>
     locations.record({ id: context.claims.sub, role: context.claims.role }, data),

@@ -50,6 +50,26 @@ export type DriverUnassignedHook = (orderId: string, driverId: string) => void;
 /** Called after a change that made an order final commits. */
 export type OrderClosedHook = (order: Order) => void;
 
+/**
+ * Runs inside the transaction that places an order, before it commits: another service records
+ * its part atomically (stock, say) and returns the envelopes that announce it. Throwing aborts
+ * the order.
+ */
+export type OrderCreatedHook = (trx: Transaction<Database>, order: Order) => Promise<OutgoingEvent[]>;
+
+/** What an order change did: the order before and after, and every status it passed through. */
+export interface OrderChange {
+  readonly before: Order;
+  readonly after: Order;
+  readonly steps: StatusChange['steps'];
+}
+
+/**
+ * Runs inside the transaction of every order change (status or driver), before it commits, so
+ * other services (chat, leaderboard) change with the order or not at all.
+ */
+export type OrderChangedHook = (trx: Transaction<Database>, change: OrderChange) => Promise<OutgoingEvent[]>;
+
 interface Deps {
   db: Kysely<Database>;
   outbox: Outbox;
@@ -68,6 +88,8 @@ const MAX_CONFLICT_RETRIES = 5;
 export class OrderService {
   private readonly unassignedHooks: DriverUnassignedHook[] = [];
   private readonly closedHooks: OrderClosedHook[] = [];
+  private readonly createdHooks: OrderCreatedHook[] = [];
+  private readonly changedHooks: OrderChangedHook[] = [];
 
   constructor(private readonly deps: Deps) {}
 
@@ -79,6 +101,16 @@ export class OrderService {
   /** Lets channel rules react when an order reaches a final status (its driver stops tracking it). */
   onOrderClosed(hook: OrderClosedHook): void {
     this.closedHooks.push(hook);
+  }
+
+  /** See OrderCreatedHook: runs inside the order's transaction. */
+  onCreated(hook: OrderCreatedHook): void {
+    this.createdHooks.push(hook);
+  }
+
+  /** See OrderChangedHook: runs inside every change's transaction. */
+  onChanged(hook: OrderChangedHook): void {
+    this.changedHooks.push(hook);
   }
 
   async create(principal: Principal, input: CreateOrderInput): Promise<Order> {
@@ -131,7 +163,9 @@ export class OrderService {
         reason: null,
       };
       await repo.appendHistory(trx, order.id, step);
-      return { result: order, events: [statusUpdate(order, step)] };
+      const events = [statusUpdate(order, step)];
+      for (const hook of this.createdHooks) events.push(...(await hook(trx, order)));
+      return { result: order, events };
     });
   }
 
@@ -323,10 +357,10 @@ export class OrderService {
         if (!(await repo.updateOrder(trx, order))) return { result: undefined, events: [] };
         // Each status passed through is recorded and announced, ahead of the change's other events.
         for (const step of steps) await repo.appendHistory(trx, order.id, step);
-        return {
-          result: { ...order, version: order.version + 1 },
-          events: [...steps.map((s) => statusUpdate(order, s)), ...events],
-        };
+        const after = { ...order, version: order.version + 1 };
+        const hooked: OutgoingEvent[] = [];
+        for (const hook of this.changedHooks) hooked.push(...(await hook(trx, { before: current, after, steps })));
+        return { result: after, events: [...steps.map((s) => statusUpdate(order, s)), ...events, ...hooked] };
       });
       if (outcome) return outcome;
     }
