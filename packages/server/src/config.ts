@@ -16,6 +16,13 @@ export const SETTINGS = [
     doc: 'sqlite:PATH or postgres://… (default sqlite:./data/dabba.db)',
   },
   {
+    env: 'DABBA_REDIS_URL',
+    flag: 'redis-url',
+    key: 'redisUrl',
+    kind: 'string',
+    doc: 'redis://… switches to the Redis engine, for several nodes (default: in-memory engine)',
+  },
+  {
     env: 'DABBA_KITCHEN_TIMEOUT_MS',
     flag: 'kitchen-timeout-ms',
     key: 'kitchenTimeoutMs',

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createTokenVerifier, type JwtOptions } from './auth/jwt.js';
 import type { Engine } from './engines/engine.js';
 import { MemoryEngine } from './engines/memory.js';
+import { RedisEngine } from './engines/redis.js';
 import { CentrifugeFace, CENTRIFUGE_WEBSOCKET_PATH } from './faces/centrifuge/face.js';
 import { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
 import type { CentrifugeSession } from './faces/centrifuge/session.js';
@@ -39,7 +40,9 @@ export interface ServerOptions extends HubOptions, JwtOptions, DomainOptions, Pa
   logLevel?: string;
   /** A logger to use instead of a new one (tests capture logs this way). */
   logger?: Logger;
-  /** Default: the in-memory engine. */
+  /** `redis://…`: the Redis engine, shared by several nodes. Without it, the in-memory engine. */
+  redisUrl?: string | undefined;
+  /** An engine to use instead (tests); wins over `redisUrl`. */
   engine?: Engine;
   /** Largest HTTP request body, bytes. Default 1 MiB. */
   maxBodyBytes?: number;
@@ -73,7 +76,9 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   const logger = options.logger ?? createLogger(options.logLevel ?? DEFAULT_SERVER_OPTIONS.logLevel);
   const metrics = new Metrics();
   const verifyToken = await createTokenVerifier(options);
-  const hub = new Hub(options.engine ?? new MemoryEngine(), metrics, logger, options);
+  const engine =
+    options.engine ?? (options.redisUrl ? new RedisEngine({ url: options.redisUrl, logger }) : new MemoryEngine());
+  const hub = new Hub(engine, metrics, logger, options);
   await hub.start();
   const store = await openStore(options.databaseUrl ?? DEFAULT_DATABASE_URL, logger);
   const domain = await createDomain(store, hub, logger, options);

@@ -8,6 +8,7 @@ import { registerOrderChannels } from './orders/channel-rules.js';
 import type { Principal } from './orders/order.js';
 import { OrderService } from './orders/order-service.js';
 import { trackingPayload, type TrackingPayload } from './orders/tracking.js';
+import { leasedTimer } from './leased-timer.js';
 import { Outbox } from './outbox.js';
 import { registerPublicChannels } from './public-channels.js';
 import { StoreService } from './stores/store-service.js';
@@ -71,17 +72,16 @@ export async function createDomain(
     options.kitchenTimeoutCheckIntervalMs ?? DEFAULT_DOMAIN_OPTIONS.kitchenTimeoutCheckIntervalMs,
     Math.max(50, kitchenTimeoutMs / 4),
   );
-  let checking = false;
-  const kitchenTimer = setInterval(() => {
-    if (checking) return;
-    checking = true;
-    orders
-      .cancelUnaccepted(kitchenTimeoutMs)
-      .then((count) => count > 0 && logger.info({ count }, 'cancelled orders the kitchen did not accept in time'))
-      .catch((error: unknown) => logger.error({ err: error }, 'kitchen timeout check failed'))
-      .finally(() => (checking = false));
-  }, checkEveryMs);
-  kitchenTimer.unref();
+  const kitchenTimer = leasedTimer(
+    hub.engine,
+    'kitchen-timeouts',
+    checkEveryMs,
+    async () => {
+      const count = await orders.cancelUnaccepted(kitchenTimeoutMs);
+      if (count > 0) logger.info({ count }, 'cancelled orders the kitchen did not accept in time');
+    },
+    logger,
+  );
 
   return {
     users,
@@ -102,10 +102,10 @@ export async function createDomain(
       ]);
       return trackingPayload({ order, history, store: kitchen, customer, chef, driver, driverPosition });
     },
-    close() {
-      clearInterval(kitchenTimer);
+    async close() {
       outbox.close();
-      return locations.close();
+      await kitchenTimer.stop();
+      await locations.close();
     },
   };
 }

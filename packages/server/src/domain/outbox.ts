@@ -20,6 +20,12 @@ export interface OutboxOptions {
  */
 export class Outbox {
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * A publish failed (the engine is down): newer events must not overtake it on its channel,
+   * so until the sweep has caught up every event goes out through the sweep, in commit order.
+   */
+  private behind = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly retentionMs: number;
 
@@ -55,18 +61,18 @@ export class Outbox {
 
   /** Publishes events that were just committed. Resolves once they are out (or left for the sweep). */
   publishCommitted(events: readonly OutgoingEvent[]): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
-    const run = this.chain.then(() => this.publish(events));
-    this.chain = run.catch(() => undefined);
-    return run;
+    if (events.length === 0 || this.behind) return Promise.resolve();
+    return this.enqueue(events).then(() => undefined);
   }
 
   /**
    * Publishes whatever is still unpublished, oldest first: everything at start (after a crash),
-   * and later only rows older than a few seconds, which the fast path is not handling.
+   * and later only rows older than a few seconds, which the fast path is not handling. After a
+   * failed publish it catches up on every row, in batches, until none is left.
    */
   async sweep(minAgeMs = 2_000): Promise<void> {
-    const olderThan = new Date(Date.now() - minAgeMs).toISOString();
+    const catchingUp = this.behind;
+    const olderThan = new Date(Date.now() - (catchingUp ? 0 : minAgeMs)).toISOString();
     const rows = await this.db
       .selectFrom('outbox')
       .selectAll()
@@ -77,11 +83,16 @@ export class Outbox {
       .execute()
       .catch((error: unknown) => {
         this.logger.error({ err: error }, 'outbox sweep failed');
-        return [];
+        return undefined;
       });
+    if (rows === undefined) return;
+    if (rows.length === 0 && catchingUp) {
+      this.behind = false;
+      this.logger.info('outbox caught up: events go out at once again');
+    }
     if (rows.length > 0) {
       this.logger.info({ count: rows.length }, 'publishing events left unpublished');
-      await this.publishCommitted(
+      const published = await this.enqueue(
         rows.map((r) => ({
           id: r.id,
           channel: r.channel,
@@ -89,6 +100,7 @@ export class Outbox {
           data: JSON.parse(r.data) as unknown,
         })),
       );
+      if (published && this.behind) this.retrySweep(0);
     }
     const cutoff = new Date(Date.now() - this.retentionMs).toISOString();
     await this.db
@@ -100,9 +112,23 @@ export class Outbox {
 
   close(): void {
     clearInterval(this.sweepTimer);
+    clearTimeout(this.retryTimer);
   }
 
-  private async publish(events: readonly OutgoingEvent[]): Promise<void> {
+  /** Publishes in order after whatever is already on its way; true when every event went out. */
+  private enqueue(events: readonly OutgoingEvent[]): Promise<boolean> {
+    const run = this.chain.then(() => this.publish(events));
+    this.chain = run.then(() => undefined);
+    return run;
+  }
+
+  private retrySweep(delayMs: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.sweep(), delayMs);
+    this.retryTimer.unref();
+  }
+
+  private async publish(events: readonly OutgoingEvent[]): Promise<boolean> {
     const published: string[] = [];
     try {
       for (const event of events) {
@@ -113,8 +139,12 @@ export class Outbox {
         );
         published.push(event.id);
       }
+      return true;
     } catch (error) {
       this.logger.error({ err: error }, 'publishing committed events failed; the sweep retries');
+      this.behind = true;
+      this.retrySweep(1_000);
+      return false;
     } finally {
       if (published.length > 0) {
         await this.db

@@ -49,6 +49,11 @@ export interface EngineHandler {
   onPublication(channel: string, publication: Publication, epoch: string): void;
   onJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void;
   onControl(command: ControlCommand): void;
+  /**
+   * The engine's link between nodes broke and came back: publications sent meanwhile may not
+   * have arrived, so clients should recover from history.
+   */
+  onEngineResync?(): void;
 }
 
 export interface PresenceStats {
@@ -75,5 +80,12 @@ export interface Engine {
   removePresence(channel: string, clientId: string): Promise<void>;
   presence(channel: string): Promise<Record<string, ClientInfo>>;
   presenceStats(channel: string): Promise<PresenceStats>;
+  /**
+   * Takes or renews a lease that at most one node holds at a time (for work that must run once
+   * in the cluster, such as domain timers). True while this node holds it; it lapses after
+   * `ttlMs` unless renewed.
+   */
+  tryLease(name: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string): Promise<void>;
   close(): Promise<void>;
 }

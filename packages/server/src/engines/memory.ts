@@ -152,6 +152,13 @@ export class MemoryEngine implements Engine {
     return { numClients: members.size, numUsers: users.size };
   }
 
+  /** One node: it always holds every lease. */
+  async tryLease(): Promise<boolean> {
+    return true;
+  }
+
+  async releaseLease(): Promise<void> {}
+
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.handler = undefined;

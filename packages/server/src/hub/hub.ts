@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_EVENT_TYPE, isValidChannel, type ClientInfo, type Disconnect, type Envelope } from '@dabba/protocol';
+import {
+  DEFAULT_EVENT_TYPE,
+  DISCONNECT,
+  isValidChannel,
+  type ClientInfo,
+  type Disconnect,
+  type Envelope,
+} from '@dabba/protocol';
 import type {
   ControlCommand,
   Engine,
@@ -16,6 +23,7 @@ import type { HubClient } from './client.js';
 import { ClientRegistry } from './client-registry.js';
 import { NamespaceRegistry, type ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
+import { PresenceHeartbeat } from './presence-heartbeat.js';
 import { RpcRegistry } from './rpc.js';
 import { globToRegExp } from './glob.js';
 import {
@@ -57,6 +65,7 @@ export class Hub implements EngineHandler {
   private readonly options: Required<Omit<HubOptions, 'namespaces'>>;
   private readonly startedAt = Date.now();
   private subscriptionCount = 0;
+  private readonly presenceHeartbeat: PresenceHeartbeat;
 
   constructor(
     readonly engine: Engine,
@@ -73,10 +82,17 @@ export class Hub implements EngineHandler {
       presenceTtlMs: options.presenceTtlMs ?? DEFAULT_HUB_OPTIONS.presenceTtlMs,
       nodeName: options.nodeName ?? process.env.HOSTNAME ?? 'dabba',
     };
+    this.presenceHeartbeat = new PresenceHeartbeat(
+      engine,
+      this.options.presenceTtlMs,
+      () => this.presenceEntries(),
+      logger,
+    );
   }
 
   async start(): Promise<void> {
     await this.engine.start(this);
+    this.presenceHeartbeat.start();
   }
 
   /** Registers a connected client; throws `limit_exceeded` past the per-user connection limit. */
@@ -313,8 +329,24 @@ export class Hub implements EngineHandler {
     }
   }
 
+  /**
+   * Publications may have been lost between nodes: every client here reconnects and recovers
+   * from history what it missed (or learns that it cannot and refetches).
+   */
+  onEngineResync(): void {
+    this.logger.warn({ clients: this.clients.size }, 'engine link restored: clients reconnect to recover');
+    for (const client of [...this.clients.values()]) client.disconnect(DISCONNECT.forceReconnect);
+  }
+
   async close(): Promise<void> {
+    this.presenceHeartbeat.stop();
     await this.engine.close();
+  }
+
+  private *presenceEntries(): Generator<readonly [string, HubClient]> {
+    for (const [channel, state] of this.channelStates) {
+      if (state.namespace.presence) for (const client of state.live) yield [channel, client];
+    }
   }
 
   private checkSubscriptionLimits(client: HubClient, channel: string): void {
