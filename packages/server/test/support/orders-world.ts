@@ -30,7 +30,7 @@ const PEOPLE: Record<keyof OrdersWorld['ids'], { id: string; role: Role; name: s
   admin: { id: 'adm-1', role: 'admin', name: 'Ada' },
 };
 
-export async function ordersWorld(t: TestServer): Promise<OrdersWorld> {
+export async function ordersWorld(t: Pick<TestServer, 'rest' | 'token'>): Promise<OrdersWorld> {
   const tokens = {} as OrdersWorld['tokens'];
   const ids = {} as OrdersWorld['ids'];
   for (const [key, person] of Object.entries(PEOPLE) as Array<

@@ -49,7 +49,7 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
   return handle(`sqlite:${join(dir, 'dabba.db')}`, 'sqlite', async () => rmSync(dir, { recursive: true, force: true }));
 }
 
-async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> {
+export async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> {
   const created = Math.floor(Date.now() / 1000).toString(36);
   const name = `${TEST_DATABASE_PREFIX}${created}_${randomBytes(6).toString('hex')}`;
   await withAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
