@@ -20,8 +20,11 @@ const SERVER_MODULES = {
   ws: path.join(HERE, 'servers/raw-ws.js'),
   socketio: path.join(HERE, 'servers/socketio.js'),
   dabba: path.join(HERE, 'servers/dabba.js'),
+  'dabba-redis': path.join(HERE, 'servers/dabba-cluster.js'),
 };
-const SERVER_ORDER = ['ws', 'socketio', 'dabba'];
+const SERVER_ORDER = ['ws', 'socketio', 'dabba', 'dabba-redis'];
+/** Wire protocol each server speaks (bench/lib/protocols.js). */
+const PROTOCOL = { 'dabba-redis': 'dabba' };
 const DABBA_DIST = path.join(HERE, '../packages/server/dist/index.js');
 
 // ---------------------------------------------------------------------------------------------
@@ -259,8 +262,15 @@ async function phase({ server, lg, mode, durationMs, rate, scenario, C }) {
   }
   const wallS = delivered > 0 ? (lastAt - pr.t0) / 1000 : (pr.tLastSend - pr.t0) / 1000;
   const serverCpuS = cpuS(s0, s1);
+  // Several nodes on Redis: Redis's own CPU, beside (not in) the nodes' server CPU.
+  const redisCpuS =
+    s0.redisCpuUser === undefined
+      ? null
+      : (s1.redisCpuUser - s0.redisCpuUser + (s1.redisCpuSystem - s0.redisCpuSystem)) / 1e6;
   return {
     mode,
+    redisCpuS,
+    deliveriesPerRedisCpuS: redisCpuS ? delivered / redisCpuS : null,
     targetRate: rate ?? null,
     publisher: pr,
     delivered,
@@ -282,8 +292,10 @@ async function phase({ server, lg, mode, durationMs, rate, scenario, C }) {
             busyS: m1.busy - m0.busy,
             stealS: m1.steal - m0.steal,
             softirqS: m1.softirq - m0.softirq,
-            otherCpuS: Math.max(0, m1.busy - m0.busy - serverCpuS - clientCpuS - (pr.cpuS ?? 0)),
-            otherCpuPct: (100 * Math.max(0, m1.busy - m0.busy - serverCpuS - clientCpuS - (pr.cpuS ?? 0))) / wallS,
+            otherCpuS: Math.max(0, m1.busy - m0.busy - serverCpuS - (redisCpuS ?? 0) - clientCpuS - (pr.cpuS ?? 0)),
+            otherCpuPct:
+              (100 * Math.max(0, m1.busy - m0.busy - serverCpuS - (redisCpuS ?? 0) - clientCpuS - (pr.cpuS ?? 0))) /
+              wallS,
           }
         : null,
   };
@@ -309,8 +321,9 @@ async function runCase({ name, C, scenario, roomsRate }) {
         s.request(
           'connect',
           {
-            proto: name,
-            port: server.port,
+            proto: PROTOCOL[name] ?? name,
+            // Several nodes: the workers spread over them.
+            port: server.info.ports ? server.info.ports[w % server.info.ports.length] : server.port,
             path: server.path,
             scenario,
             from: Math.min(C, w * per),
@@ -354,7 +367,7 @@ async function runCase({ name, C, scenario, roomsRate }) {
 
     // Publisher connection (after the idle measurement, so it doesn't count there).
     await lg.pub.request('connect', {
-      proto: name,
+      proto: PROTOCOL[name] ?? name,
       port: server.port,
       path: server.path,
       jwtSecret: server.info.jwtSecret,
@@ -554,6 +567,12 @@ function ratios(rows) {
         for (const k of Object.keys(d)) rr[k] = ratio(d[k], o[k]);
         out.push({ C, scenario, of: `dabba/${other}`, ...rr });
       }
+      const cluster = get('dabba-redis')?.figures;
+      if (cluster) {
+        const rr = {};
+        for (const k of Object.keys(d)) rr[k] = ratio(cluster[k], d[k]);
+        out.push({ C, scenario, of: 'dabba-redis/dabba', ...rr });
+      }
     }
   }
   return out;
@@ -562,7 +581,7 @@ function ratios(rows) {
 function ratioLines(rs) {
   return rs.map(
     (r) =>
-      `dabba / ${r.of.split('/')[1].padEnd(8)} C=${String(r.C).padEnd(6)} ${r.scenario.padEnd(9)} ` +
+      `${r.of.split('/')[0]} / ${r.of.split('/')[1].padEnd(8)} C=${String(r.C).padEnd(6)} ${r.scenario.padEnd(9)} ` +
       `deliv/s ${fmtRatio(r.deliveriesPerS)}  deliv/CPU-s ${fmtRatio(r.deliveriesPerCpuS)}  ` +
       `p50 ${fmtRatio(r.p50Ms)}  p99 ${fmtRatio(r.p99Ms)}  KiB/conn ${fmtRatio(r.kibPerConn)}  conns/s ${fmtRatio(r.connsPerS)}`,
   );

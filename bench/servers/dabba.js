@@ -22,6 +22,8 @@ runServerChild('dabba', async () => {
     logLevel: 'warn',
     // The fan-out benchmark does not touch orders: a throwaway store keeps runs independent.
     databaseUrl: 'sqlite::memory:',
+    // Set by servers/dabba-cluster.js: this process is one node of several on one Redis.
+    redisUrl: process.env.BENCH_REDIS_URL || undefined,
     // The publisher is a firehose, not an app client: lift the per-connection command rate limit.
     maxCommandsPerSecond: 1_000_000,
     namespaces: {
