@@ -6,6 +6,7 @@ import { MemoryEngine } from './engines/memory.js';
 import { CentrifugeFace, CENTRIFUGE_WEBSOCKET_PATH } from './faces/centrifuge/face.js';
 import { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
 import type { CentrifugeSession } from './faces/centrifuge/session.js';
+import { CentrifugeFallbacks } from './faces/centrifuge/fallbacks.js';
 import { createDomain, type Domain, type DomainOptions } from './domain/domain.js';
 import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
@@ -97,7 +98,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerDriverRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
-  const centrifuge = new CentrifugeFace({
+  const centrifugeContext = {
     hub,
     verifyToken,
     metrics,
@@ -106,8 +107,12 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
     options: faceOptions(options),
     version: VERSION,
     sessions,
-  });
-  const upgrades = new UpgradeRouter(originChecker(options.allowedOrigins));
+  };
+  const centrifuge = new CentrifugeFace(centrifugeContext);
+  const originAllowed = originChecker(options.allowedOrigins);
+  const fallbacks = new CentrifugeFallbacks(centrifugeContext, hub.nodeId, originAllowed);
+  fallbacks.register(app);
+  const upgrades = new UpgradeRouter(originAllowed);
   upgrades.add(CENTRIFUGE_WEBSOCKET_PATH, (request, socket, head) => centrifuge.handleUpgrade(request, socket, head));
   app.server.on('upgrade', upgrades.handle);
 
@@ -126,6 +131,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
     (closing ??= (async () => {
       ready = false;
       upgrades.refuseNew();
+      fallbacks.refuseNew();
       await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await app.close();
       await domain.close();
