@@ -7,6 +7,9 @@ import { RedisEngine } from './engines/redis.js';
 import { CentrifugeFace, CENTRIFUGE_WEBSOCKET_PATH } from './faces/centrifuge/face.js';
 import { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
 import type { CentrifugeSession } from './faces/centrifuge/session.js';
+import { CentrifugeFallbacks } from './faces/centrifuge/fallbacks.js';
+import { SseFace } from './faces/sse/face.js';
+import { resolveSseOptions, type SseFaceOptions } from './faces/sse/options.js';
 import { createDomain, type Domain, type DomainOptions } from './domain/domain.js';
 import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
@@ -25,7 +28,8 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { VERSION } from './version.js';
 
-export interface ServerOptions extends HubOptions, JwtOptions, DomainOptions, Partial<CentrifugeFaceOptions> {
+export interface ServerOptions
+  extends HubOptions, JwtOptions, DomainOptions, Partial<CentrifugeFaceOptions>, Partial<SseFaceOptions> {
   /** `sqlite:PATH` or `postgres://…`. Default `sqlite:./data/dabba.db`. */
   databaseUrl?: string;
   /** TCP port; 0 picks a free one. Default 9001. */
@@ -102,7 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerDriverRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
-  const centrifuge = new CentrifugeFace({
+  const centrifugeContext = {
     hub,
     verifyToken,
     metrics,
@@ -111,8 +115,22 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
     options: faceOptions(options),
     version: VERSION,
     sessions,
+  };
+  const centrifuge = new CentrifugeFace(centrifugeContext);
+  const originAllowed = originChecker(options.allowedOrigins);
+  const fallbacks = new CentrifugeFallbacks(centrifugeContext, hub.nodeId, originAllowed);
+  fallbacks.register(app);
+  const sse = new SseFace({
+    hub,
+    verifyToken,
+    logger,
+    metrics,
+    scheduler: centrifugeContext.scheduler,
+    options: resolveSseOptions(options),
+    originAllowed,
   });
-  const upgrades = new UpgradeRouter(originChecker(options.allowedOrigins));
+  sse.register(app);
+  const upgrades = new UpgradeRouter(originAllowed);
   upgrades.add(CENTRIFUGE_WEBSOCKET_PATH, (request, socket, head) => centrifuge.handleUpgrade(request, socket, head));
   app.server.on('upgrade', upgrades.handle);
 
@@ -131,6 +149,8 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
     (closing ??= (async () => {
       ready = false;
       upgrades.refuseNew();
+      fallbacks.refuseNew();
+      sse.close();
       await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await app.close();
       await domain.close();

@@ -85,6 +85,9 @@ async function connect(session: CentrifugeSession, id: number, request: CommandR
         subs: { [userChannel]: subscribeResultWire(result) },
       };
       if (ttl !== undefined) Object.assign(reply, { expires: true, ttl });
+      // Over an emulation transport the client addresses its later commands to this session and node.
+      const emulation = session.transport.emulation;
+      if (emulation) Object.assign(reply, { session: emulation.session, node: emulation.node });
       session.reply(id, 'connect', reply);
     });
   } catch (cause) {

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { DISCONNECT } from '@dabba/protocol';
 import type { FaceContext } from './context.js';
 import { CentrifugeSession } from './session.js';
+import { WebSocketTransport } from './transport.js';
 
 /** The path centrifuge-js and every Centrifugo SDK connect to. */
 export const CENTRIFUGE_WEBSOCKET_PATH = '/connection/websocket';
@@ -44,7 +45,12 @@ export class CentrifugeFace {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.sockets.add(ws);
       ws.once('close', () => this.sockets.delete(ws));
-      this.context.sessions.add(new CentrifugeSession(ws, this.context));
+      const session = new CentrifugeSession(new WebSocketTransport(ws), this.context);
+      // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
+      ws.on('message', (data) => session.receive((data as Buffer).toString('utf8')));
+      ws.on('close', () => session.transportClosed());
+      ws.on('error', (error) => this.context.logger.debug({ err: error, client: session.id }, 'websocket error'));
+      this.context.sessions.add(session);
     });
   }
 

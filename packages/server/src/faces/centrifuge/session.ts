@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { RawData, WebSocket } from 'ws';
 import {
   DISCONNECT,
   SERVER_UNSUBSCRIBE,
@@ -16,7 +15,6 @@ import { RateLimiter } from '../../hub/rate-limiter.js';
 import {
   encodeError,
   encodeJoinLeavePush,
-  encodePublicationFrame,
   encodePush,
   encodeReply,
   parseFrame,
@@ -25,12 +23,16 @@ import {
 } from './codec.js';
 import { handleCommand } from './commands.js';
 import type { FaceContext } from './context.js';
+import type { SessionTransport } from './transport.js';
 
 type SessionState = 'new' | 'connecting' | 'connected' | 'closed';
 
 const FACE = 'centrifuge';
 
-/** One WebSocket client speaking the Centrifugo protocol. */
+/**
+ * One client speaking the Centrifugo protocol, over a WebSocket or an emulation transport
+ * (SSE, HTTP streaming): the transport only writes and closes; everything else is here.
+ */
 export class CentrifugeSession implements HubClient {
   readonly face = FACE;
   readonly id = randomUUID();
@@ -49,16 +51,14 @@ export class CentrifugeSession implements HubClient {
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly rateLimiter: RateLimiter;
 
+  /** The transport's owner feeds it inbound frames (`receive`) and tells it when the connection is gone (`transportClosed`). */
   constructor(
-    private readonly ws: WebSocket,
+    readonly transport: SessionTransport,
     readonly context: FaceContext,
   ) {
     this.rateLimiter = new RateLimiter(context.options.maxCommandsPerSecond, context.options.commandBurst);
-    this.out = new OutboundQueue(ws, context.scheduler, context.options.maxOutboundBytes, () => this.onSlow());
+    this.out = new OutboundQueue(transport, context.scheduler, context.options.maxOutboundBytes, () => this.onSlow());
     this.connectTimer = setTimeout(() => this.disconnect(DISCONNECT.stale), context.options.connectTimeoutMs);
-    ws.on('message', (data) => this.onFrame(data));
-    ws.on('close', () => this.onClosed());
-    ws.on('error', (error) => context.logger.debug({ err: error, client: this.id }, 'websocket error'));
   }
 
   get connected(): boolean {
@@ -70,7 +70,7 @@ export class CentrifugeSession implements HubClient {
   }
 
   deliver(publication: PreparedPublication): void {
-    this.out.push(publication.encoded(FACE, encodePublicationFrame));
+    this.out.push(this.transport.encodePublication(publication));
   }
 
   deliverJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void {
@@ -147,15 +147,14 @@ export class CentrifugeSession implements HubClient {
     this.context.metrics.disconnects.inc({ code: String(disconnect.code) });
     this.out.flush();
     this.out.clear();
-    this.ws.close(disconnect.code, disconnect.reason);
+    this.transport.close(disconnect);
     this.cleanup(wasConnected);
   }
 
-  private onFrame(data: RawData): void {
+  /** One inbound frame: newline-separated commands (or an empty pong). */
+  receive(text: string): void {
     this.pongDeadlineMs = Infinity;
     if (this.state === 'closed') return;
-    // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
-    const text = (data as Buffer).toString('utf8');
     let commands: FrameLine[];
     try {
       commands = parseFrame(text);
@@ -205,7 +204,8 @@ export class CentrifugeSession implements HubClient {
     this.disconnect(DISCONNECT.slow);
   }
 
-  private onClosed(): void {
+  /** The connection is gone (the client left or the server closed it). */
+  transportClosed(): void {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.out.clear();

@@ -1,4 +1,4 @@
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { TextFrame, writeTextFrame } from './text-frame.js';
 
 /**
@@ -29,9 +29,32 @@ export class FlushScheduler {
 /** A protocol message waiting to be written: a string, or a publication's shared pre-built frame. */
 export type OutboundMessage = string | TextFrame;
 
+/** Where a queue writes: a WebSocket, or the response stream of an HTTP fallback transport. */
+export interface OutboundSink {
+  /** Bytes accepted by the connection but not sent yet: they count against the queue's budget. */
+  readonly bufferedAmount: number;
+  /** Writes the messages of one flush, in order. The array is reused once this returns. */
+  write(messages: readonly OutboundMessage[]): void;
+}
+
+/** Writes to a `ws` WebSocket: one frame per flush, pre-built publication frames written as they are. */
+export class WebSocketSink implements OutboundSink {
+  constructor(private readonly ws: WebSocket) {}
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  write(messages: readonly OutboundMessage[]): void {
+    const only = messages.length === 1 ? messages[0] : undefined;
+    if (typeof only === 'string') this.ws.send(only);
+    else writeTextFrame(this.ws, only ?? TextFrame.fromLines(messages));
+  }
+}
+
 /**
- * A WebSocket connection's outbound messages: bounded in bytes, coalesced into
- * newline-delimited frames. When a client does not read fast enough and its backlog (queued +
+ * A connection's outbound messages: bounded in bytes, coalesced into newline-delimited
+ * frames (one write per flush). When a client does not read fast enough and its backlog (queued +
  * unsent) passes `maxBytes`, `onOverflow` runs once and nothing more is queued: server memory
  * stays bounded.
  */
@@ -40,20 +63,24 @@ export class OutboundQueue {
   private bytes = 0;
   private dirty = false;
   private overflowed = false;
+  private readonly sink: OutboundSink;
 
+  /** A `ws` WebSocket given as `target` is written through a WebSocketSink. */
   constructor(
-    private readonly ws: WebSocket,
+    target: WebSocket | OutboundSink,
     private readonly scheduler: FlushScheduler,
     private readonly maxBytes: number,
     private readonly onOverflow: () => void,
-  ) {}
+  ) {
+    this.sink = target instanceof WebSocket ? new WebSocketSink(target) : target;
+  }
 
   /** Queues one protocol message (without its newline). Returns false once the queue has overflowed. */
   push(message: OutboundMessage): boolean {
     if (this.overflowed) return false;
     // String length stands in for bytes: exact for the ASCII that JSON mostly is, and cheap.
     this.bytes += typeof message === 'string' ? message.length : message.bytes.length;
-    if (this.bytes + this.ws.bufferedAmount > this.maxBytes) {
+    if (this.bytes + this.sink.bufferedAmount > this.maxBytes) {
       this.overflowed = true;
       this.messages.length = 0;
       this.bytes = 0;
@@ -74,13 +101,10 @@ export class OutboundQueue {
     const messages = this.messages;
     if (messages.length === 0) return;
     this.bytes = 0;
-    const only = messages.length === 1 ? messages[0] : undefined;
-    const frame = typeof only === 'string' ? only : (only ?? TextFrame.fromLines(messages));
+    this.sink.write(messages);
     // The array is reused, not replaced: a fresh array per flush on each of thousands of
     // long-lived connections is what makes young-generation GC pauses long.
     messages.length = 0;
-    if (typeof frame === 'string') this.ws.send(frame);
-    else writeTextFrame(this.ws, frame);
   }
 
   /** Drops whatever is queued (the connection is closing). */
