@@ -74,7 +74,13 @@ interface StoredPublication {
   i?: ClientInfo;
 }
 
-const newEpoch = (): string => randomBytes(4).toString('hex');
+/**
+ * Epoch candidates: unique without a random draw per publish (a node prefix and a counter).
+ * Only a channel whose stream Redis lost takes one, so it differs from every earlier epoch.
+ */
+const epochPrefix = randomBytes(3).toString('hex');
+let epochCounter = 0;
+const newEpoch = (): string => `${epochPrefix}${(epochCounter++).toString(36)}`;
 
 /** FNV-1a: spreads channels over the pub/sub connections, the same way on every node. */
 function shardOf(channel: string, shards: number): number {
