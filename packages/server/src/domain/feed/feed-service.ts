@@ -217,22 +217,8 @@ export class FeedService {
     if (!followee) throw new DabbaError('not_found', `no user ${userId}`);
     return this.commit(async (trx) => {
       const changed = following
-        ? repo.inserted(
-            await trx
-              .insertInto('feed_follows')
-              .values({ follower_id: followerId, followee_id: userId, created_at: new Date().toISOString() })
-              .onConflict((oc) => oc.columns(['follower_id', 'followee_id']).doNothing())
-              .executeTakeFirst(),
-          )
-        : Number(
-            (
-              await trx
-                .deleteFrom('feed_follows')
-                .where('follower_id', '=', followerId)
-                .where('followee_id', '=', userId)
-                .executeTakeFirst()
-            ).numDeletedRows,
-          ) > 0;
+        ? await addFollow(trx, followerId, userId)
+        : await removeFollow(trx, followerId, userId);
       const state: FollowState = { userId, following, changed };
       if (!changed) return { result: state, events: [] };
       const at = new Date().toISOString();
@@ -284,6 +270,24 @@ async function removeLike(trx: Transaction<Database>, postId: string, userId: st
     .deleteFrom('feed_likes')
     .where('post_id', '=', postId)
     .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+async function addFollow(trx: Transaction<Database>, followerId: string, followeeId: string): Promise<boolean> {
+  const result = await trx
+    .insertInto('feed_follows')
+    .values({ follower_id: followerId, followee_id: followeeId, created_at: new Date().toISOString() })
+    .onConflict((oc) => oc.columns(['follower_id', 'followee_id']).doNothing())
+    .executeTakeFirst();
+  return repo.inserted(result);
+}
+
+async function removeFollow(trx: Transaction<Database>, followerId: string, followeeId: string): Promise<boolean> {
+  const result = await trx
+    .deleteFrom('feed_follows')
+    .where('follower_id', '=', followerId)
+    .where('followee_id', '=', followeeId)
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
