@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from './orders.js';
 import { ROLES } from './roles.js';
+import { feedEvents, leaderboardEvents } from './social.js';
 
 /**
  * The event catalog: every event type Dabba's domain publishes, with the schema of its data.
@@ -102,6 +103,8 @@ export const eventCatalog = {
     createdAt: isoTime,
     read: z.boolean(),
   }),
+  ...feedEvents,
+  ...leaderboardEvents,
 } as const;
 
 export type EventName = keyof typeof eventCatalog;

@@ -16,6 +16,8 @@ import { restAuthenticator } from './http/authenticate.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerDriverRoutes } from './http/routes/drivers.js';
+import { registerFeedRoutes } from './http/routes/feed.js';
+import { registerLeaderboardRoutes } from './http/routes/leaderboard.js';
 import { registerNotificationRoutes } from './http/routes/notifications.js';
 import { registerOrderRoutes } from './http/routes/orders.js';
 import { registerStoreRoutes } from './http/routes/stores.js';
@@ -104,6 +106,8 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerStoreRoutes(app, rest, domain);
   registerNotificationRoutes(app, rest, domain);
   registerDriverRoutes(app, rest, domain);
+  registerFeedRoutes(app, rest, domain);
+  registerLeaderboardRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifugeContext = {

@@ -3,6 +3,11 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/database.js';
 import { LocationService } from './drivers/location-service.js';
 import type { LocationOptions } from './drivers/location-options.js';
+import { registerFeedRpc } from './feed/feed-rpc.js';
+import { FeedService } from './feed/feed-service.js';
+import { resolveLeaderboardOptions, type LeaderboardOptions } from './leaderboard/leaderboard-options.js';
+import { LeaderboardService } from './leaderboard/leaderboard-service.js';
+import { LeaderboardUpdates } from './leaderboard/update-publisher.js';
 import { NotificationService } from './notifications/notification-service.js';
 import { registerOrderChannels } from './orders/channel-rules.js';
 import type { Principal } from './orders/order.js';
@@ -14,8 +19,8 @@ import { registerPublicChannels } from './public-channels.js';
 import { StoreService } from './stores/store-service.js';
 import { UserDirectory } from './users.js';
 
-/** Location and ETA options are documented in drivers/location-options.ts. */
-export interface DomainOptions extends LocationOptions {
+/** Options are documented in drivers/location-options.ts and leaderboard/leaderboard-options.ts. */
+export interface DomainOptions extends LocationOptions, LeaderboardOptions {
   /** An order the kitchen has not accepted this long after payment is cancelled (`kitchen_timeout`), ms. Default 10 min. */
   kitchenTimeoutMs?: number;
   /** How often unaccepted orders are looked for, ms. Default 15 s (or a quarter of the timeout, if shorter). */
@@ -38,6 +43,8 @@ export interface Domain {
   readonly notifications: NotificationService;
   readonly outbox: Outbox;
   readonly locations: LocationService;
+  readonly feed: FeedService;
+  readonly leaderboard: LeaderboardService;
   tracking(principal: Principal, orderId: string): Promise<TrackingPayload>;
   /** Stops the timers; resolves once queued driver locations are written. */
   close(): Promise<void>;
@@ -63,6 +70,25 @@ export async function createDomain(
   hub.rpc.register('driver.location', (context, data) =>
     locations.record({ id: context.claims.sub, role: context.claims.role }, data),
   );
+
+  const feed = new FeedService({ db, outbox, users });
+  registerFeedRpc(hub, feed, users);
+  const leaderboardOptions = resolveLeaderboardOptions(options);
+  const leaderboardUpdates = new LeaderboardUpdates(
+    hub,
+    logger,
+    () => leaderboard.top(leaderboardOptions.leaderboardTopSize),
+    leaderboardOptions.leaderboardUpdateIntervalMs,
+  );
+  const leaderboard = new LeaderboardService({
+    db,
+    outbox,
+    users,
+    options: leaderboardOptions,
+    pointsChanged: () => leaderboardUpdates.touch(),
+  });
+  orders.onChanged(leaderboard.onOrderChanged);
+  orders.onOrderClosed(leaderboard.onOrderClosed);
 
   // Events a crash left between commit and publish go out before anyone is served.
   await outbox.sweep(0);
@@ -90,6 +116,8 @@ export async function createDomain(
     notifications,
     outbox,
     locations,
+    feed,
+    leaderboard,
     async tracking(principal, orderId) {
       const order = await orders.get(principal, orderId);
       const [history, kitchen, customer, chef, driver, driverPosition] = await Promise.all([
@@ -105,6 +133,7 @@ export async function createDomain(
     async close() {
       outbox.close();
       await kitchenTimer.stop();
+      await leaderboardUpdates.close();
       await locations.close();
     },
   };

@@ -17,6 +17,13 @@ export interface Database {
   device_registrations: DeviceRegistrationsTable;
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
+  feed_posts: FeedPostsTable;
+  feed_likes: FeedLikesTable;
+  feed_comments: FeedCommentsTable;
+  feed_follows: FeedFollowsTable;
+  leaderboard_points: LeaderboardPointsTable;
+  leaderboard_awards: LeaderboardAwardsTable;
+  leaderboard_achievements: LeaderboardAchievementsTable;
 }
 
 export interface UsersTable {
@@ -150,4 +157,63 @@ export interface OutboxTable {
   data: string;
   created_at: string;
   published_at: string | null;
+}
+
+export interface FeedPostsTable {
+  id: string;
+  author_id: string;
+  text: string;
+  image_url: string | null;
+  /** Changed in the same transaction as the like rows: always their exact count. */
+  like_count: number;
+  comment_count: number;
+  /** The client's own id for the post, so a retried create stores it once. */
+  client_key: string | null;
+  created_at: string;
+}
+
+export interface FeedLikesTable {
+  post_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface FeedCommentsTable {
+  id: string;
+  post_id: string;
+  author_id: string;
+  text: string;
+  client_key: string | null;
+  created_at: string;
+}
+
+export interface FeedFollowsTable {
+  follower_id: string;
+  followee_id: string;
+  created_at: string;
+}
+
+export interface LeaderboardPointsTable {
+  user_id: string;
+  points: number;
+  /** When the current total was reached: the earlier ranks higher among equal totals. */
+  reached_at: string;
+}
+
+/** Every award, for audit; `award_key` (unique) makes an award idempotent. */
+export interface LeaderboardAwardsTable {
+  id: string;
+  user_id: string;
+  points: number;
+  reason: string;
+  award_key: string | null;
+  created_at: string;
+}
+
+export interface LeaderboardAchievementsTable {
+  user_id: string;
+  achievement_id: string;
+  name: string;
+  points: number;
+  awarded_at: string;
 }
