@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatEvents } from './chat.js';
 import { ORDER_STATUSES } from './orders.js';
 import { ROLES } from './roles.js';
 
@@ -102,6 +103,7 @@ export const eventCatalog = {
     createdAt: isoTime,
     read: z.boolean(),
   }),
+  ...chatEvents,
 } as const;
 
 export type EventName = keyof typeof eventCatalog;

@@ -11,6 +11,7 @@ import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerChatRoutes } from './http/routes/chat.js';
 import { registerDriverRoutes } from './http/routes/drivers.js';
 import { registerNotificationRoutes } from './http/routes/notifications.js';
 import { registerOrderRoutes } from './http/routes/orders.js';
@@ -95,6 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerStoreRoutes(app, rest, domain);
   registerNotificationRoutes(app, rest, domain);
   registerDriverRoutes(app, rest, domain);
+  registerChatRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifuge = new CentrifugeFace({

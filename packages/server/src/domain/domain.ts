@@ -1,6 +1,7 @@
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/database.js';
+import { createChat, type ChatOptions, type ChatService } from './chat/chat.js';
 import { LocationService } from './drivers/location-service.js';
 import type { LocationOptions } from './drivers/location-options.js';
 import { NotificationService } from './notifications/notification-service.js';
@@ -14,7 +15,7 @@ import { StoreService } from './stores/store-service.js';
 import { UserDirectory } from './users.js';
 
 /** Location and ETA options are documented in drivers/location-options.ts. */
-export interface DomainOptions extends LocationOptions {
+export interface DomainOptions extends LocationOptions, ChatOptions {
   /** An order the kitchen has not accepted this long after payment is cancelled (`kitchen_timeout`), ms. Default 10 min. */
   kitchenTimeoutMs?: number;
   /** How often unaccepted orders are looked for, ms. Default 15 s (or a quarter of the timeout, if shorter). */
@@ -37,6 +38,7 @@ export interface Domain {
   readonly notifications: NotificationService;
   readonly outbox: Outbox;
   readonly locations: LocationService;
+  readonly chat: ChatService;
   tracking(principal: Principal, orderId: string): Promise<TrackingPayload>;
   /** Stops the timers; resolves once queued driver locations are written. */
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export async function createDomain(
   const orders = new OrderService({ db, outbox, notifications, stores, users });
   registerOrderChannels(hub, orders);
   registerPublicChannels(hub);
+  const chat = createChat({ db, hub, outbox, notifications, logger, orders }, options);
   const locations = new LocationService({ db, hub, orders, stores, logger }, options);
   hub.rpc.register('driver.location', (context, data) =>
     locations.record({ id: context.claims.sub, role: context.claims.role }, data),
@@ -90,6 +93,7 @@ export async function createDomain(
     notifications,
     outbox,
     locations,
+    chat,
     async tracking(principal, orderId) {
       const order = await orders.get(principal, orderId);
       const [history, kitchen, customer, chef, driver, driverPosition] = await Promise.all([
@@ -104,6 +108,7 @@ export async function createDomain(
     },
     close() {
       clearInterval(kitchenTimer);
+      chat.close();
       outbox.close();
       return locations.close();
     },
