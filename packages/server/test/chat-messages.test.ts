@@ -48,6 +48,16 @@ describe('chat messages: idempotent sends, limits, typing, notifications, unread
     expect(racing.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(racing.map((r) => r.body.id)).size).toBe(1);
 
+    // The same, straight at the service: every call passes the "already stored?" check before any
+    // commits, so all but one meet the unique key and return the stored message.
+    const principal = { id: w.ids.customer, role: 'customer' as const };
+    const direct = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.server.domain.chat.send(principal, { conversationId: driverChat, clientMessageId: 'race-2', text: 'Again' }),
+      ),
+    );
+    expect(new Set(direct.map((m) => m.id)).size).toBe(1);
+
     const reused = await t.rest('POST', `/conversations/${driverChat}/messages`, {
       as: w.tokens.customer,
       body: { clientMessageId: 'retry-1', text: 'Something else' },
@@ -59,12 +69,18 @@ describe('chat messages: idempotent sends, limits, typing, notifications, unread
     expect((history.body.messages as Array<{ text: string }>).map((m) => m.text)).toEqual([
       'Leave it at the door',
       'Same one',
+      'Again',
     ]);
-    await waitUntil(() => inbox.of('chat:message').length === 2);
+    await waitUntil(() => inbox.of('chat:message').length === 3);
     // A marker message proves nothing else is still on its way.
     await say(t, w.tokens.customer, driverChat, 'marker');
     await inbox.next('chat:message', (d) => d.text === 'marker');
-    expect(inbox.of('chat:message').map((d) => d.text)).toEqual(['Leave it at the door', 'Same one', 'marker']);
+    expect(inbox.of('chat:message').map((d) => d.text)).toEqual([
+      'Leave it at the door',
+      'Same one',
+      'Again',
+      'marker',
+    ]);
   });
 
   it('refuses bad input with a clear error and stores nothing', async () => {

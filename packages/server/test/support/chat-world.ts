@@ -14,9 +14,12 @@ export class Inbox {
   readonly events: Received[] = [];
 
   constructor(source: Centrifuge | Subscription) {
-    source.on('publication', (ctx: PublicationContext) =>
-      this.events.push({ type: ctx.tags?.type, data: ctx.data as Record<string, unknown> }),
-    );
+    const record = (ctx: PublicationContext): void => {
+      this.events.push({ type: ctx.tags?.type, data: ctx.data as Record<string, unknown> });
+    };
+    // The client's server-side subscriptions (user:{id}) and a subscription emit the same context.
+    if ('newSubscription' in source) source.on('publication', record);
+    else source.on('publication', record);
   }
 
   of(type: string): Array<Record<string, unknown>> {
