@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatEvents } from './chat.js';
 import { ORDER_STATUSES } from './orders.js';
 import { ROLES } from './roles.js';
 import { feedEvents, leaderboardEvents } from './social.js';
@@ -105,6 +106,7 @@ export const eventCatalog = {
   }),
   ...feedEvents,
   ...leaderboardEvents,
+  ...chatEvents,
 } as const;
 
 export type EventName = keyof typeof eventCatalog;

@@ -29,6 +29,9 @@ export const ERROR_CODES = [
   'store_closed',
   'rate_limited',
   'idempotency_conflict',
+  'chat_closed',
+  'chat_already_claimed',
+  'message_too_long',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -65,6 +68,9 @@ export const ERROR_CODE_INFO: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   store_closed: { protocolCode: 108, httpStatus: 409, temporary: false },
   rate_limited: { protocolCode: 111, httpStatus: 429, temporary: true },
   idempotency_conflict: { protocolCode: 108, httpStatus: 409, temporary: false },
+  chat_closed: { protocolCode: 108, httpStatus: 409, temporary: false },
+  chat_already_claimed: { protocolCode: 108, httpStatus: 409, temporary: false },
+  message_too_long: { protocolCode: 107, httpStatus: 400, temporary: false },
 };
 
 /**

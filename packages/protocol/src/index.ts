@@ -6,3 +6,4 @@ export * from './roles.js';
 export * from './orders.js';
 export * from './catalog.js';
 export * from './social.js';
+export * from './chat.js';

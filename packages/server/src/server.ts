@@ -15,6 +15,7 @@ import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerChatRoutes } from './http/routes/chat.js';
 import { registerDriverRoutes } from './http/routes/drivers.js';
 import { registerFeedRoutes } from './http/routes/feed.js';
 import { registerLeaderboardRoutes } from './http/routes/leaderboard.js';
@@ -108,6 +109,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerDriverRoutes(app, rest, domain);
   registerFeedRoutes(app, rest, domain);
   registerLeaderboardRoutes(app, rest, domain);
+  registerChatRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifugeContext = {

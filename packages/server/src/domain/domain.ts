@@ -1,6 +1,7 @@
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/database.js';
+import { createChat, type ChatOptions, type ChatService } from './chat/chat.js';
 import { LocationService } from './drivers/location-service.js';
 import type { LocationOptions } from './drivers/location-options.js';
 import { registerFeedRpc } from './feed/feed-rpc.js';
@@ -19,8 +20,8 @@ import { registerPublicChannels } from './public-channels.js';
 import { StoreService } from './stores/store-service.js';
 import { UserDirectory } from './users.js';
 
-/** Options are documented in drivers/location-options.ts and leaderboard/leaderboard-options.ts. */
-export interface DomainOptions extends LocationOptions, LeaderboardOptions {
+/** Options are documented in drivers/location-options.ts, leaderboard/leaderboard-options.ts and chat/chat-options.ts. */
+export interface DomainOptions extends LocationOptions, LeaderboardOptions, ChatOptions {
   /** An order the kitchen has not accepted this long after payment is cancelled (`kitchen_timeout`), ms. Default 10 min. */
   kitchenTimeoutMs?: number;
   /** How often unaccepted orders are looked for, ms. Default 15 s (or a quarter of the timeout, if shorter). */
@@ -45,6 +46,7 @@ export interface Domain {
   readonly locations: LocationService;
   readonly feed: FeedService;
   readonly leaderboard: LeaderboardService;
+  readonly chat: ChatService;
   tracking(principal: Principal, orderId: string): Promise<TrackingPayload>;
   /** Stops the timers; resolves once queued driver locations are written. */
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function createDomain(
   const orders = new OrderService({ db, outbox, notifications, stores, users });
   registerOrderChannels(hub, orders);
   registerPublicChannels(hub);
+  const chat = createChat({ db, hub, outbox, notifications, logger, orders }, options);
   const locations = new LocationService({ db, hub, orders, stores, logger }, options);
   hub.rpc.register('driver.location', (context, data) =>
     locations.record({ id: context.claims.sub, role: context.claims.role }, data),
@@ -118,6 +121,7 @@ export async function createDomain(
     locations,
     feed,
     leaderboard,
+    chat,
     async tracking(principal, orderId) {
       const order = await orders.get(principal, orderId);
       const [history, kitchen, customer, chef, driver, driverPosition] = await Promise.all([
@@ -131,6 +135,7 @@ export async function createDomain(
       return trackingPayload({ order, history, store: kitchen, customer, chef, driver, driverPosition });
     },
     async close() {
+      chat.close();
       outbox.close();
       await kitchenTimer.stop();
       await leaderboardUpdates.close();

@@ -33,6 +33,11 @@ export interface PublishInput {
 export interface PublishOptionsInput {
   idempotencyKey?: string | undefined;
   info?: ClientInfo | undefined;
+  /**
+   * Deliver to live subscribers only: not kept in the channel's history, no offset (typing
+   * indicators). Recovery never replays it. Default false.
+   */
+  ephemeral?: boolean | undefined;
 }
 
 export interface SubscribeRequest {

@@ -196,7 +196,7 @@ export class Hub implements EngineHandler {
       channel,
       envelope,
       {
-        historySize: namespace.historySize,
+        historySize: options.ephemeral ? 0 : namespace.historySize,
         historyTtlMs: namespace.historyTtlMs,
         idempotencyKey: options.idempotencyKey,
         idempotencyTtlMs: this.options.idempotencyTtlMs,

@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { createSocialTables } from './migrations-social.js';
+import { chatMigration } from './migrations-chat.js';
 
 /** Which SQL engine a migration runs on: a few column types differ. */
 export type SqlEngine = 'sqlite' | 'postgres';
@@ -168,6 +169,7 @@ export function migrations(engine: SqlEngine): Record<string, Migration> {
       },
     },
     '2026-11-24-004-social': { up: createSocialTables },
+    '2026-11-24-002-chat': chatMigration,
   };
 }
 

@@ -24,6 +24,10 @@ export interface Database {
   leaderboard_points: LeaderboardPointsTable;
   leaderboard_awards: LeaderboardAwardsTable;
   leaderboard_achievements: LeaderboardAchievementsTable;
+  chat_conversations: ChatConversationsTable;
+  chat_participants: ChatParticipantsTable;
+  chat_messages: ChatMessagesTable;
+  chat_agent_status: ChatAgentStatusTable;
 }
 
 export interface UsersTable {
@@ -216,4 +220,55 @@ export interface LeaderboardAchievementsTable {
   name: string;
   points: number;
   awarded_at: string;
+}
+
+/** A chat: `kind` order (one per order and `topic`) or support (queued until an agent claims it). */
+export interface ChatConversationsTable {
+  id: string;
+  kind: string;
+  /** queued | open | closed */
+  status: string;
+  order_id: string | null;
+  /** kitchen | driver, for order chats. */
+  topic: string | null;
+  subject: string | null;
+  created_by: string;
+  /** The support agent who claimed it. */
+  agent_id: string | null;
+  /** Highest message seq so far; every send bumps it. */
+  last_seq: number;
+  last_message_at: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface ChatParticipantsTable {
+  conversation_id: string;
+  user_id: string;
+  role: string;
+  joined_at: string;
+  /** Set when a participant leaves (a reassigned driver): they no longer see the conversation. */
+  left_at: string | null;
+  last_read_seq: number;
+  last_read_message_id: string | null;
+}
+
+export interface ChatMessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  client_message_id: string;
+  sender_id: string;
+  sender_role: string;
+  sender_name: string;
+  text: string;
+  created_at: string;
+}
+
+export interface ChatAgentStatusTable {
+  agent_id: string;
+  /** online | away | offline */
+  status: string;
+  updated_at: string;
 }
