@@ -120,6 +120,8 @@ export class ChannelRegistry {
           channel,
           type: ctx.type,
           serverCode: ctx.error.code,
+          // centrifuge-js retries these by itself.
+          permanent: false,
         }),
       ),
     );
@@ -131,6 +133,7 @@ export class ChannelRegistry {
           new DabbaClientError('subscribe_failed', `${channel}: ${ctx.reason} (${ctx.code})`, {
             channel,
             serverCode: ctx.code,
+            permanent: true,
           }),
         );
       }

@@ -108,6 +108,9 @@ export class Outbox {
     if (IDEMPOTENCY_FIELD in data) throw new TypeError(`send(): data.${IDEMPOTENCY_FIELD} is reserved for the outbox`);
     const entry: OutboxEntry = { id: newKey(), method, data, kind, createdAt: Date.now() };
     const result = new Promise<unknown>((resolve, reject) => this.waiters.set(entry.id, { resolve, reject }));
+    // Every rejection is also a `dropped` or `failed` event: a send nobody awaits (a location
+    // every second) must not become an unhandled rejection. Awaiting it still sees the error.
+    result.catch(() => undefined);
     this.add(entry);
     this.persist();
     this.flush();

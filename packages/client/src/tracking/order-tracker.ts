@@ -94,6 +94,10 @@ export function trackOrder(orderId: string, deps: OrderTrackerDeps): OrderTracke
     }
     sub.onError((error) => deps.onError(error));
   }
+  // Without its order channel the tracker cannot follow the order (unknown order, not allowed).
+  orderChannel.onError((error) => {
+    if (error.code === 'subscribe_failed' && error.details.permanent === true) set({ ...state, phase: 'error', error });
+  });
   orderChannel.onSubscribed(onSubscribed);
 
   return {

@@ -134,7 +134,7 @@ export function applyTrackedEvent(state: OrderTrackingState, event: TrackedEvent
     case 'order:status_update': {
       const update = event.data;
       if (update.orderId !== state.orderId || state.history.some((h) => h.status === update.status)) return state;
-      const driver = update.driverId && state.driver ? { ...state.driver, id: update.driverId } : state.driver;
+      const driver = update.driverId ? { ...state.driver, id: update.driverId } : state.driver;
       return {
         ...state,
         status: update.status,
