@@ -100,8 +100,9 @@ export class ConnectionMachine {
     this.centrifuge.connect();
   }
 
-  /** Manual retry after `failed` (or `disconnected`): starts over with a fresh attempt count. */
+  /** Manual retry: after `failed` (or `disconnected`) starts over with a fresh attempt count; while reconnecting, retries now. */
   retry(): void {
+    if (this.current.status === 'reconnecting') return this.reconnectNow();
     this.connect();
   }
 

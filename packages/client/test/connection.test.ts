@@ -152,6 +152,23 @@ describe('connection state', () => {
     expect(Date.now() - woke).toBeLessThan(3000);
   });
 
+  it('connects again when the device comes back online after failing', async () => {
+    const t = await server();
+    const r = redirect(t);
+    await r.park();
+    const window = new EventTarget();
+    const client = testClient(t, {
+      token: await t.token('u8'),
+      websocket: r.WebSocket,
+      reconnect: { minDelayMs: 10, maxDelayMs: 20, maxAttempts: 1 },
+      lifecycleTarget: { window },
+    });
+    await stateWhere(client, isStatus('failed'));
+    r.target.url = t.wsUrl;
+    window.dispatchEvent(new Event('online'));
+    await stateWhere(client, isStatus('connected'));
+  });
+
   it('a token the server rejects for good ends in disconnected, not in endless retries', async () => {
     const t = await server();
     const client = testClient(t, { token: 'not-a-jwt' });

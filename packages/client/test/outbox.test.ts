@@ -8,6 +8,7 @@ import {
   type OutboxEntry,
 } from '../src/index.js';
 import { startTestServer, type TestServer } from '../../server/test/support/fixture.js';
+import { ordersWorld } from '../../server/test/support/orders-world.js';
 import { closeClients, isStatus, stateWhere, testClient, until } from './support.js';
 
 let t: TestServer | undefined;
@@ -198,5 +199,43 @@ describe('offline outbox', () => {
     expect(runs).toEqual([{ key: keysSent[0], data: { amountMinor: 500 } }]);
     // The retry got the first call's result.
     expect(reply).toEqual({ charged: 1 });
+  });
+
+  it('sends real driver locations: a rate-limited one is kept, sent again, and reaches the customer', async () => {
+    const server = await startTestServer({ logLevel: 'warn', locationMinIntervalMs: 400 });
+    t = server;
+    const w = await ordersWorld(server);
+    const orderId = await w.placeOrder();
+    await w.move(orderId, 'payment_confirmed', 'api');
+    await w.move(orderId, 'accepted', w.tokens.chef);
+    await w.move(orderId, 'ready_for_pickup', w.tokens.chef);
+    await w.assign(orderId, w.ids.driver);
+    await w.move(orderId, 'picked_up', w.tokens.driver);
+    const customer = testClient(server, { token: w.tokens.customer });
+    const fixes: string[] = [];
+    const tracking = customer.subscribe(`tracking:${orderId}`);
+    tracking.on('driver:location_update', (data) => fixes.push(data.timestamp));
+    await tracking.ready(5000);
+
+    const driver = testClient(server, { token: w.tokens.driver, outbox: { retryDelayMs: 100 } });
+    const failed: unknown[] = [];
+    driver.outbox.on('failed', (entry) => failed.push(entry));
+    // The driver stands still (a moving fix sent milliseconds later would be an implausible jump).
+    const location = () =>
+      driver.send('driver.location', { latitude: 19.058, longitude: 72.835, orderId }, { kind: 'latest' });
+    expect(await location()).toMatchObject({ accepted: true, orderIds: [orderId] });
+    // At once after the first: the server refuses it for now (rate_limited, temporary); the outbox
+    // keeps it and sends it again until it is accepted.
+    const startedAt = Date.now();
+    expect(await location()).toMatchObject({ accepted: true, orderIds: [orderId] });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(200);
+    expect(failed).toEqual([]);
+    await until(
+      (listener) => tracking.on('driver:location_update', listener),
+      () => fixes.length === 2,
+      5000,
+      'both fixes',
+    );
+    expect(Date.parse(fixes[1] ?? '') - Date.parse(fixes[0] ?? '')).toBeGreaterThanOrEqual(200);
   });
 });
