@@ -7,3 +7,4 @@ export * from './orders.js';
 export * from './catalog.js';
 export * from './social.js';
 export * from './chat.js';
+export * from './tracking.js';
