@@ -6,6 +6,8 @@ import { MemoryEngine } from './engines/memory.js';
 import { CentrifugeFace, CENTRIFUGE_WEBSOCKET_PATH } from './faces/centrifuge/face.js';
 import { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
 import type { CentrifugeSession } from './faces/centrifuge/session.js';
+import { SocketIoFace, SOCKETIO_PATH } from './faces/socketio/face.js';
+import { resolveSocketIoOptions, type SocketIoFaceOptions } from './faces/socketio/options.js';
 import { createDomain, type Domain, type DomainOptions } from './domain/domain.js';
 import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
@@ -45,6 +47,8 @@ export interface ServerOptions extends HubOptions, JwtOptions, DomainOptions, Pa
   maxBodyBytes?: number;
   /** How long shutdown waits for clients to close before cutting them off, ms. Default 5 000. */
   shutdownTimeoutMs?: number;
+  /** The Socket.IO face's options; defaults in faces/socketio/options.ts. */
+  socketio?: Partial<SocketIoFaceOptions>;
 }
 
 export const DEFAULT_SERVER_OPTIONS = {
@@ -107,8 +111,19 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
     version: VERSION,
     sessions,
   });
-  const upgrades = new UpgradeRouter(originChecker(options.allowedOrigins));
+  const originAllowed = originChecker(options.allowedOrigins);
+  const upgrades = new UpgradeRouter(originAllowed);
   upgrades.add(CENTRIFUGE_WEBSOCKET_PATH, (request, socket, head) => centrifuge.handleUpgrade(request, socket, head));
+  const socketio = new SocketIoFace({
+    hub,
+    verifyToken,
+    metrics,
+    logger,
+    options: resolveSocketIoOptions(options.socketio),
+    originAllowed,
+  });
+  socketio.attach(app.server);
+  upgrades.add(SOCKETIO_PATH, (request, socket, head) => socketio.handleUpgrade(request, socket, head));
   app.server.on('upgrade', upgrades.handle);
 
   await app.listen({
@@ -126,6 +141,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
     (closing ??= (async () => {
       ready = false;
       upgrades.refuseNew();
+      await socketio.close();
       await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await app.close();
       await domain.close();
