@@ -65,6 +65,22 @@ describe('Socket.IO face: authentication', () => {
     expect((await refusal(sioClient(t, '/', { token }))).message).toMatch(/unknown namespace/);
   });
 
+  it('holds browsers to the allowed origins, on polling and WebSocket alike', async () => {
+    const strict = await startTestServer({ logLevel: 'warn', allowedOrigins: ['https://app.example'] });
+    try {
+      const handshake = (origin: string) =>
+        fetch(`${strict.url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } });
+      expect((await handshake('https://evil.example')).status).toBe(403);
+      expect((await handshake('https://app.example')).status).toBe(200);
+      const token = await strict.token('cust-1');
+      const socket = sioClient(strict, '/realtime', { token, extraHeaders: { Origin: 'https://evil.example' } });
+      await expect(connectSio(socket)).rejects.toThrow(/websocket error/);
+    } finally {
+      closeSioClients();
+      await strict.close();
+    }
+  });
+
   it('disconnects a socket when its token expires', async () => {
     const token = await t.token('cust-1', 'customer', { ttlSeconds: 2 });
     const socket = sioClient(t, '/realtime', { token });
