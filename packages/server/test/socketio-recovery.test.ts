@@ -110,6 +110,30 @@ describe('Socket.IO connection state recovery from the hub', () => {
     expect(notices[1]?.data.orderId).toBe(next);
   });
 
+  it('is not recovered into a channel the user lost while away (a driver taken off the order)', async () => {
+    const t = await server();
+    const w = await ordersWorld(t);
+    const orderId = await w.placeOrder();
+    await w.move(orderId, 'payment_confirmed', 'api');
+    await w.move(orderId, 'accepted', w.tokens.chef);
+    await w.assign(orderId, w.ids.driver);
+    const driver = sioClient(t, '/realtime', { token: w.tokens.driver });
+    const updates = collect<{ status: string }>(driver, 'order:status_update');
+    await connectSio(driver);
+    expect(await emitWithAck(driver, 'subscribe:order', { orderId })).toEqual({ ok: true });
+
+    await dropTransport(t, driver);
+    await w.assign(orderId, w.ids.otherDriver);
+    await w.move(orderId, 'preparing', w.tokens.chef);
+    await connectSio(driver);
+    expect(driver.recovered).toBe(false);
+    expect(await emitWithAck(driver, 'subscribe:order', { orderId })).toMatchObject({
+      ok: false,
+      error: { code: 'permission_denied' },
+    });
+    expect(updates).toEqual([]);
+  });
+
   it('is not recovered with an offset the server never gave out, or for another user', async () => {
     const t = await server();
     const w = await ordersWorld(t);

@@ -78,7 +78,7 @@ export class SocketIoFace {
               journalSize: options.recoveryJournalSize,
               journalOf: (namespace, sid) => {
                 const bridge = this.bridges.get(bridgeKey(namespace, sid));
-                return bridge && { user: bridge.claims.sub, journal: bridge.journal };
+                return bridge && { claims: bridge.claims, journal: bridge.journal };
               },
               vocabularyOf: (namespace) => this.specs.get(namespace)?.vocabulary,
             }),

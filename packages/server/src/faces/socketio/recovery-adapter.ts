@@ -1,4 +1,5 @@
 import { Adapter, type Session } from 'socket.io-adapter';
+import type { Claims } from '@dabba/protocol';
 import { toDabbaError } from '../../errors.js';
 import type { Hub } from '../../hub/hub.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
@@ -23,8 +24,8 @@ export interface RecoveryDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly journalSize: number;
-  /** The live socket's user and journal, while it is connected. */
-  journalOf(namespace: string, sid: string): { user: string; journal: DeliveryJournal } | undefined;
+  /** The live socket's claims and journal, while it is connected. */
+  journalOf(namespace: string, sid: string): { claims: Claims; journal: DeliveryJournal } | undefined;
   /** The namespace's vocabulary; undefined for namespaces the face does not serve. */
   vocabularyOf(namespace: string): Vocabulary | undefined;
 }
@@ -51,7 +52,7 @@ export function hubRecoveryAdapter(deps: RecoveryDeps): typeof Adapter {
       if (!live) return;
       const saved: SavedSession = {
         sid: session.sid,
-        user: live.user,
+        claims: live.claims,
         journal: live.journal.snapshot(),
         savedAtMs: Date.now(),
       };
@@ -70,7 +71,7 @@ export function hubRecoveryAdapter(deps: RecoveryDeps): typeof Adapter {
           sid: saved.sid,
           pid,
           rooms: [],
-          data: { restored: { user: saved.user, journal: restored.journal } satisfies RestoredSession },
+          data: { restored: { user: saved.claims.sub, journal: restored.journal } satisfies RestoredSession },
           missedPackets: restored.packets,
         };
       } catch (cause) {
@@ -100,7 +101,13 @@ async function replay(
   const positions = DeliveryJournal.positionsAt(saved.journal, offset);
   if (!positions) throw new NotRecovered('offset outside the saved journal');
   const streams: PreparedPublication[][] = [];
-  for (const [channel, position] of positions) streams.push(await missedOn(deps.hub, channel, position));
+  for (const [channel, position] of positions) {
+    // Domain state may have changed while the client was away (a driver taken off the order).
+    const namespace = deps.hub.resolveNamespace(channel);
+    if (!(await deps.hub.authorization.maySubscribe(saved.claims, channel, namespace)))
+      throw new NotRecovered(`${channel}: no longer allowed`);
+    streams.push(await missedOn(deps.hub, channel, position));
+  }
 
   // The client stands at `offset`: numbering goes on after the old session's last number.
   const journal = DeliveryJournal.from(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { claimsSchema } from '@dabba/protocol';
 import type { Hub } from '../../hub/hub.js';
 import type { Logger } from '../../logger.js';
 import { journalStateSchema } from './journal.js';
@@ -15,8 +16,11 @@ const SESSION_EVENT_TYPE = 'socketio:session';
 export const savedSessionSchema = z.object({
   /** The socket's public id, which the recovered socket keeps. */
   sid: z.string().min(1).max(64),
-  /** Whose session it is: a reconnect with another user's token is not recovered. */
-  user: z.string().min(1).max(128),
+  /**
+   * Whose session it is, as the token said when it was saved: replayed channels are authorized
+   * again with these claims, and a reconnect with another user's token is refused.
+   */
+  claims: claimsSchema,
   journal: journalStateSchema,
   savedAtMs: z.number().int().nonnegative(),
 });
