@@ -8,3 +8,4 @@ export * from './catalog.js';
 export * from './social.js';
 export * from './chat.js';
 export * from './tracking.js';
+export * from './order-status-words.js';

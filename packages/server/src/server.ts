@@ -10,6 +10,8 @@ import type { CentrifugeSession } from './faces/centrifuge/session.js';
 import { CentrifugeFallbacks } from './faces/centrifuge/fallbacks.js';
 import { SseFace } from './faces/sse/face.js';
 import { resolveSseOptions, type SseFaceOptions } from './faces/sse/options.js';
+import { SocketIoFace, SOCKETIO_PATH } from './faces/socketio/face.js';
+import { resolveSocketIoOptions, type SocketIoFaceOptions } from './faces/socketio/options.js';
 import { createDomain, type Domain, type DomainOptions } from './domain/domain.js';
 import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
@@ -55,6 +57,8 @@ export interface ServerOptions
   maxBodyBytes?: number;
   /** How long shutdown waits for clients to close before cutting them off, ms. Default 5 000. */
   shutdownTimeoutMs?: number;
+  /** The Socket.IO face's options; defaults in faces/socketio/options.ts. */
+  socketio?: Partial<SocketIoFaceOptions>;
 }
 
 export const DEFAULT_SERVER_OPTIONS = {
@@ -138,6 +142,16 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   sse.register(app);
   const upgrades = new UpgradeRouter(originAllowed);
   upgrades.add(CENTRIFUGE_WEBSOCKET_PATH, (request, socket, head) => centrifuge.handleUpgrade(request, socket, head));
+  const socketio = new SocketIoFace({
+    hub,
+    verifyToken,
+    metrics,
+    logger,
+    options: resolveSocketIoOptions(options.socketio),
+    originAllowed,
+  });
+  socketio.attach(app.server);
+  upgrades.add(SOCKETIO_PATH, (request, socket, head) => socketio.handleUpgrade(request, socket, head));
   app.server.on('upgrade', upgrades.handle);
 
   await app.listen({
@@ -157,6 +171,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
       upgrades.refuseNew();
       fallbacks.refuseNew();
       sse.close();
+      await socketio.close();
       await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await app.close();
       await domain.close();

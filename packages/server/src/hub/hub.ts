@@ -223,7 +223,7 @@ export class Hub implements EngineHandler {
   async history(
     channel: string,
     query: HistoryQuery,
-  ): Promise<{ publications: PreparedPublication[]; offset: number; epoch: string }> {
+  ): Promise<{ publications: PreparedPublication[]; offset: number; epoch: string; complete: boolean }> {
     const namespace = this.resolveNamespace(channel);
     if (namespace.historySize === 0)
       throw new DabbaError('not_available', `namespace "${namespace.name}" keeps no history`);
@@ -236,6 +236,8 @@ export class Hub implements EngineHandler {
       publications: result.publications.map((p) => PreparedPublication.of(channel, p, result.epoch)),
       offset: result.offset,
       epoch: result.epoch,
+      // With `since`: whether the history still holds everything after it.
+      complete: result.complete,
     };
   }
 
