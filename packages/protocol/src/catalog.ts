@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from './orders.js';
 import { ROLES } from './roles.js';
+import { commerceEvents } from './commerce.js';
 
 /**
  * The event catalog: every event type Dabba's domain publishes, with the schema of its data.
@@ -102,6 +103,7 @@ export const eventCatalog = {
     createdAt: isoTime,
     read: z.boolean(),
   }),
+  ...commerceEvents,
 } as const;
 
 export type EventName = keyof typeof eventCatalog;

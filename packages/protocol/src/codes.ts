@@ -29,6 +29,11 @@ export const ERROR_CODES = [
   'store_closed',
   'rate_limited',
   'idempotency_conflict',
+  'product_unavailable',
+  'out_of_stock',
+  'price_changed',
+  'cart_version_conflict',
+  'cart_store_mismatch',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -65,6 +70,11 @@ export const ERROR_CODE_INFO: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   store_closed: { protocolCode: 108, httpStatus: 409, temporary: false },
   rate_limited: { protocolCode: 111, httpStatus: 429, temporary: true },
   idempotency_conflict: { protocolCode: 108, httpStatus: 409, temporary: false },
+  product_unavailable: { protocolCode: 108, httpStatus: 409, temporary: false },
+  out_of_stock: { protocolCode: 108, httpStatus: 409, temporary: false },
+  price_changed: { protocolCode: 108, httpStatus: 409, temporary: false },
+  cart_version_conflict: { protocolCode: 108, httpStatus: 409, temporary: false },
+  cart_store_mismatch: { protocolCode: 108, httpStatus: 409, temporary: false },
 };
 
 /**

@@ -5,3 +5,4 @@ export * from './client-protocol.js';
 export * from './roles.js';
 export * from './orders.js';
 export * from './catalog.js';
+export * from './commerce.js';

@@ -11,6 +11,8 @@ import { createHttpApp } from './http/app.js';
 import { restAuthenticator } from './http/authenticate.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerCartRoutes } from './http/routes/carts.js';
+import { registerCatalogRoutes } from './http/routes/catalog.js';
 import { registerDriverRoutes } from './http/routes/drivers.js';
 import { registerNotificationRoutes } from './http/routes/notifications.js';
 import { registerOrderRoutes } from './http/routes/orders.js';
@@ -95,6 +97,8 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerStoreRoutes(app, rest, domain);
   registerNotificationRoutes(app, rest, domain);
   registerDriverRoutes(app, rest, domain);
+  registerCatalogRoutes(app, rest, domain);
+  registerCartRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifuge = new CentrifugeFace({

@@ -1,6 +1,7 @@
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/database.js';
+import { createCommerce, type Commerce, type CommerceOptions } from './commerce.js';
 import { LocationService } from './drivers/location-service.js';
 import type { LocationOptions } from './drivers/location-options.js';
 import { NotificationService } from './notifications/notification-service.js';
@@ -14,7 +15,7 @@ import { StoreService } from './stores/store-service.js';
 import { UserDirectory } from './users.js';
 
 /** Location and ETA options are documented in drivers/location-options.ts. */
-export interface DomainOptions extends LocationOptions {
+export interface DomainOptions extends LocationOptions, CommerceOptions {
   /** An order the kitchen has not accepted this long after payment is cancelled (`kitchen_timeout`), ms. Default 10 min. */
   kitchenTimeoutMs?: number;
   /** How often unaccepted orders are looked for, ms. Default 15 s (or a quarter of the timeout, if shorter). */
@@ -37,6 +38,8 @@ export interface Domain {
   readonly notifications: NotificationService;
   readonly outbox: Outbox;
   readonly locations: LocationService;
+  /** The live catalog (products, stock, flash sales) and carts. */
+  readonly commerce: Commerce;
   tracking(principal: Principal, orderId: string): Promise<TrackingPayload>;
   /** Stops the timers; resolves once queued driver locations are written. */
   close(): Promise<void>;
@@ -50,11 +53,11 @@ export async function createDomain(
 ): Promise<Domain> {
   const { db } = store;
   const users = new UserDirectory(db);
-  const stores = new StoreService(db);
   const notifications = new NotificationService(db);
   const outbox = new Outbox(db, hub, logger, {
     sweepIntervalMs: options.outboxSweepIntervalMs ?? DEFAULT_DOMAIN_OPTIONS.outboxSweepIntervalMs,
   });
+  const stores = new StoreService(db, outbox);
   const orders = new OrderService({ db, outbox, notifications, stores, users });
   registerOrderChannels(hub, orders);
   registerPublicChannels(hub);
@@ -65,6 +68,7 @@ export async function createDomain(
 
   // Events a crash left between commit and publish go out before anyone is served.
   await outbox.sweep(0);
+  const commerce = await createCommerce({ db, hub, outbox, stores, orders, logger }, options);
 
   const kitchenTimeoutMs = options.kitchenTimeoutMs ?? DEFAULT_DOMAIN_OPTIONS.kitchenTimeoutMs;
   const checkEveryMs = Math.min(
@@ -90,6 +94,7 @@ export async function createDomain(
     notifications,
     outbox,
     locations,
+    commerce,
     async tracking(principal, orderId) {
       const order = await orders.get(principal, orderId);
       const [history, kitchen, customer, chef, driver, driverPosition] = await Promise.all([
@@ -104,6 +109,7 @@ export async function createDomain(
     },
     close() {
       clearInterval(kitchenTimer);
+      commerce.close();
       outbox.close();
       return locations.close();
     },

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { commerceUp } from './migrations-commerce.js';
 
 /** Which SQL engine a migration runs on: a few column types differ. */
 export type SqlEngine = 'sqlite' | 'postgres';
@@ -166,6 +167,7 @@ export function migrations(engine: SqlEngine): Record<string, Migration> {
         await db.schema.createIndex('outbox_unpublished').on('outbox').columns(['published_at', 'seq']).execute();
       },
     },
+    '2026-11-24-003-commerce': { up: commerceUp },
   };
 }
 
