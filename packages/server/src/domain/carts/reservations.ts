@@ -78,7 +78,9 @@ export async function release(
   const events: OutgoingEvent[] = [];
   const now = new Date().toISOString();
   const returned = new Map<string, number | null>();
-  for (const reservation of reservations) {
+  // Rows locked in one order (product id) by every transaction: no deadlocks on Postgres.
+  const ordered = [...reservations].sort((a, b) => a.product_id.localeCompare(b.product_id));
+  for (const reservation of ordered) {
     const ended = await trx
       .updateTable('cart_reservations')
       .set({ status: 'released', ended_at: now })
