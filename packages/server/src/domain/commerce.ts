@@ -31,7 +31,8 @@ export const DEFAULT_COMMERCE_OPTIONS = {
 export interface Commerce {
   readonly catalog: CatalogService;
   readonly carts: CartService;
-  close(): void;
+  /** Stops the timers; resolves once sweeps under way are done. */
+  close(): Promise<void>;
 }
 
 interface Deps {
@@ -83,9 +84,9 @@ export async function createCommerce(deps: Deps, options: CommerceOptions = {}):
   return {
     catalog,
     carts,
-    close() {
+    async close() {
       clearInterval(reservationTimer);
-      flashSales.close();
+      await Promise.all([flashSales.close(), expiring]);
     },
   };
 }

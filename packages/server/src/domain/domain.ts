@@ -109,9 +109,8 @@ export async function createDomain(
     },
     close() {
       clearInterval(kitchenTimer);
-      commerce.close();
       outbox.close();
-      return locations.close();
+      return Promise.all([commerce.close(), locations.close()]).then(() => undefined);
     },
   };
 }

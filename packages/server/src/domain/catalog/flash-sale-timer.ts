@@ -52,8 +52,11 @@ export class FlashSaleTimer {
     }
     clearTimeout(this.timer);
     this.running = this.sweep()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'flash sale sweep failed'))
       .then(() => this.schedule())
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'flash sale sweep failed; trying again later');
+        this.wakeIn(this.maxWaitMs);
+      })
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -64,9 +67,11 @@ export class FlashSaleTimer {
     return this.running;
   }
 
-  close(): void {
+  /** Stops the timer; resolves once a sweep under way is done (it still has the database). */
+  async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    await this.running;
   }
 
   private async sweep(): Promise<void> {
@@ -138,7 +143,12 @@ export class FlashSaleTimer {
   private async schedule(): Promise<void> {
     if (this.closed) return;
     const next = await this.nextDueAt();
-    const waitMs = next === undefined ? this.maxWaitMs : Math.min(this.maxWaitMs, Math.max(0, next - Date.now()));
+    this.wakeIn(next === undefined ? this.maxWaitMs : Math.min(this.maxWaitMs, Math.max(0, next - Date.now())));
+  }
+
+  private wakeIn(waitMs: number): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.poke(), waitMs);
     this.timer.unref();
   }
