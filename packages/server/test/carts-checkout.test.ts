@@ -91,6 +91,26 @@ describe('checkout holds stock', () => {
     expect((await w.product('thali')).stock).toBe(0);
   });
 
+  it('checkouts holding the same products, added in opposite orders, neither deadlock nor oversell', async () => {
+    const t = await serverWith();
+    const w = await commerceWorld(t);
+    await menu(w);
+    await w.addProduct({ id: 'kulfi', name: 'Kulfi', priceMinor: 6000, stock: 20 });
+    const tokens = await Promise.all(Array.from({ length: 20 }, (_, n) => w.customerToken(400 + n)));
+    for (const [n, as] of tokens.entries()) {
+      for (const productId of n % 2 === 0 ? ['thali', 'kulfi'] : ['kulfi', 'thali']) {
+        expectStatus(await t.rest('POST', '/cart/items', { as, body: { productId } }), 200, 'add');
+      }
+    }
+    const replies = await Promise.all(tokens.map((as) => t.rest('POST', '/cart/checkout', { as })));
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(new Set(replies.filter((r) => r.status !== 200).map((r) => r.body.error?.code))).toEqual(
+      new Set(['out_of_stock']),
+    );
+    expect((await w.product('thali')).stock).toBe(0);
+    expect((await w.product('kulfi')).stock).toBe(15);
+  });
+
   it('releases a hold when it expires, and announces the stock coming back', async () => {
     const t = await serverWith({ cartReservationTtlMs: 300, cartReservationSweepIntervalMs: 50 });
     const w = await commerceWorld(t);
