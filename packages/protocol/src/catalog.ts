@@ -3,6 +3,7 @@ import { chatEvents } from './chat.js';
 import { ORDER_STATUSES } from './orders.js';
 import { ROLES } from './roles.js';
 import { feedEvents, leaderboardEvents } from './social.js';
+import { commerceEvents } from './commerce.js';
 
 /**
  * The event catalog: every event type Dabba's domain publishes, with the schema of its data.
@@ -107,6 +108,7 @@ export const eventCatalog = {
   ...feedEvents,
   ...leaderboardEvents,
   ...chatEvents,
+  ...commerceEvents,
 } as const;
 
 export type EventName = keyof typeof eventCatalog;

@@ -32,6 +32,11 @@ export const ERROR_CODES = [
   'chat_closed',
   'chat_already_claimed',
   'message_too_long',
+  'product_unavailable',
+  'out_of_stock',
+  'price_changed',
+  'cart_version_conflict',
+  'cart_store_mismatch',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -71,6 +76,11 @@ export const ERROR_CODE_INFO: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   chat_closed: { protocolCode: 108, httpStatus: 409, temporary: false },
   chat_already_claimed: { protocolCode: 108, httpStatus: 409, temporary: false },
   message_too_long: { protocolCode: 107, httpStatus: 400, temporary: false },
+  product_unavailable: { protocolCode: 108, httpStatus: 409, temporary: false },
+  out_of_stock: { protocolCode: 108, httpStatus: 409, temporary: false },
+  price_changed: { protocolCode: 108, httpStatus: 409, temporary: false },
+  cart_version_conflict: { protocolCode: 108, httpStatus: 409, temporary: false },
+  cart_store_mismatch: { protocolCode: 108, httpStatus: 409, temporary: false },
 };
 
 /**

@@ -9,3 +9,4 @@ export * from './social.js';
 export * from './chat.js';
 export * from './tracking.js';
 export * from './order-status-words.js';
+export * from './commerce.js';

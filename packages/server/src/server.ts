@@ -18,6 +18,8 @@ import { restAuthenticator } from './http/authenticate.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerChatRoutes } from './http/routes/chat.js';
+import { registerCartRoutes } from './http/routes/carts.js';
+import { registerCatalogRoutes } from './http/routes/catalog.js';
 import { registerDriverRoutes } from './http/routes/drivers.js';
 import { registerFeedRoutes } from './http/routes/feed.js';
 import { registerLeaderboardRoutes } from './http/routes/leaderboard.js';
@@ -114,6 +116,8 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerFeedRoutes(app, rest, domain);
   registerLeaderboardRoutes(app, rest, domain);
   registerChatRoutes(app, rest, domain);
+  registerCatalogRoutes(app, rest, domain);
+  registerCartRoutes(app, rest, domain);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifugeContext = {

@@ -7,12 +7,15 @@ import { Centrifuge, type PublicationContext, type Subscription } from 'centrifu
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../src/dev-credentials.js';
-import { DEMO_DROPOFF, DEMO_KITCHEN, demoPlan, seedDemoData } from '../src/dev/seed.js';
+import { DEMO_DROPOFF, DEMO_KITCHEN, DEMO_MENU, demoPlan, seedDemoData } from '../src/dev/seed.js';
 import { distanceMeters, routePoints } from '../src/dev/route.js';
 import { OrderSimulator, resolveSimulatorOptions, type LocationRecorder } from '../src/dev/simulator.js';
 import { SYSTEM, type Order } from '../src/domain/orders/order.js';
-import { StoreService } from '../src/domain/stores/store-service.js';
-import { UserDirectory } from '../src/domain/users.js';
+import { createDomain } from '../src/domain/domain.js';
+import { MemoryEngine } from '../src/engines/memory.js';
+import { Hub } from '../src/hub/hub.js';
+import { createLogger } from '../src/logger.js';
+import { Metrics } from '../src/metrics.js';
 import { openStore } from '../src/store/database.js';
 import { startTestServer } from './support/fixture.js';
 import { createTestDatabase } from './support/test-database.js';
@@ -48,9 +51,12 @@ describe('demo data', () => {
   it('seeds the demo users and kitchen; a second run changes nothing, and restores an edited kitchen', async () => {
     const database = await createTestDatabase();
     const store = await openStore(database.url);
+    const logger = createLogger('silent');
+    const hub = new Hub(new MemoryEngine(), new Metrics(), logger);
+    await hub.start();
+    const domain = await createDomain(store, hub, logger);
     try {
-      const domain = { users: new UserDirectory(store.db), stores: new StoreService(store.db) };
-      const count = async (table: 'users' | 'stores'): Promise<number> =>
+      const count = async (table: 'users' | 'stores' | 'products'): Promise<number> =>
         Number(
           (
             await store.db
@@ -61,8 +67,10 @@ describe('demo data', () => {
         );
 
       const first = await seedDemoData(domain);
-      const counts = { users: await count('users'), stores: await count('stores') };
-      expect(counts).toEqual({ users: DEMO_USERS.length, stores: 1 });
+      const counts = { users: await count('users'), stores: await count('stores'), products: await count('products') };
+      expect(counts).toEqual({ users: DEMO_USERS.length, stores: 1, products: DEMO_MENU.length });
+      const menu = await domain.commerce.catalog.listForStore(DEMO_KITCHEN.id, true);
+      expect(menu.map((p) => p.id).sort()).toEqual(DEMO_MENU.map((p) => p.id).sort());
       expect(first).toMatchObject({ ...DEMO_KITCHEN, isActive: true });
       expect(await domain.users.get('driver-1')).toEqual({
         id: 'driver-1',
@@ -73,9 +81,15 @@ describe('demo data', () => {
 
       await domain.stores.update(SYSTEM, DEMO_KITCHEN.id, { isActive: false, name: 'Renamed' });
       const second = await seedDemoData(domain);
-      expect({ users: await count('users'), stores: await count('stores') }).toEqual(counts);
+      expect({
+        users: await count('users'),
+        stores: await count('stores'),
+        products: await count('products'),
+      }).toEqual(counts);
       expect(second).toEqual({ ...first, updatedAt: second.updatedAt });
     } finally {
+      await domain.close();
+      await hub.close();
       await store.close();
       await database.drop();
     }

@@ -2,6 +2,7 @@ import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/database.js';
 import { createChat, type ChatOptions, type ChatService } from './chat/chat.js';
+import { createCommerce, type Commerce, type CommerceOptions } from './commerce.js';
 import { LocationService } from './drivers/location-service.js';
 import type { LocationOptions } from './drivers/location-options.js';
 import { registerFeedRpc } from './feed/feed-rpc.js';
@@ -20,8 +21,11 @@ import { registerPublicChannels } from './public-channels.js';
 import { StoreService } from './stores/store-service.js';
 import { UserDirectory } from './users.js';
 
-/** Options are documented in drivers/location-options.ts, leaderboard/leaderboard-options.ts and chat/chat-options.ts. */
-export interface DomainOptions extends LocationOptions, LeaderboardOptions, ChatOptions {
+/**
+ * Options are documented where they are used: drivers/location-options.ts,
+ * leaderboard/leaderboard-options.ts, chat/chat-options.ts and commerce.ts.
+ */
+export interface DomainOptions extends LocationOptions, LeaderboardOptions, ChatOptions, CommerceOptions {
   /** An order the kitchen has not accepted this long after payment is cancelled (`kitchen_timeout`), ms. Default 10 min. */
   kitchenTimeoutMs?: number;
   /** How often unaccepted orders are looked for, ms. Default 15 s (or a quarter of the timeout, if shorter). */
@@ -47,6 +51,8 @@ export interface Domain {
   readonly feed: FeedService;
   readonly leaderboard: LeaderboardService;
   readonly chat: ChatService;
+  /** The live catalog (products, stock, flash sales) and carts. */
+  readonly commerce: Commerce;
   tracking(principal: Principal, orderId: string): Promise<TrackingPayload>;
   /** Stops the timers; resolves once queued driver locations are written. */
   close(): Promise<void>;
@@ -60,11 +66,11 @@ export async function createDomain(
 ): Promise<Domain> {
   const { db } = store;
   const users = new UserDirectory(db);
-  const stores = new StoreService(db);
   const notifications = new NotificationService(db);
   const outbox = new Outbox(db, hub, logger, {
     sweepIntervalMs: options.outboxSweepIntervalMs ?? DEFAULT_DOMAIN_OPTIONS.outboxSweepIntervalMs,
   });
+  const stores = new StoreService(db, outbox);
   const orders = new OrderService({ db, outbox, notifications, stores, users });
   registerOrderChannels(hub, orders);
   registerPublicChannels(hub);
@@ -95,6 +101,7 @@ export async function createDomain(
 
   // Events a crash left between commit and publish go out before anyone is served.
   await outbox.sweep(0);
+  const commerce = await createCommerce({ db, hub, outbox, stores, orders, logger }, options);
 
   const kitchenTimeoutMs = options.kitchenTimeoutMs ?? DEFAULT_DOMAIN_OPTIONS.kitchenTimeoutMs;
   const checkEveryMs = Math.min(
@@ -122,6 +129,7 @@ export async function createDomain(
     feed,
     leaderboard,
     chat,
+    commerce,
     async tracking(principal, orderId) {
       const order = await orders.get(principal, orderId);
       const [history, kitchen, customer, chef, driver, driverPosition] = await Promise.all([
@@ -139,7 +147,7 @@ export async function createDomain(
       outbox.close();
       await kitchenTimer.stop();
       await leaderboardUpdates.close();
-      await locations.close();
+      await Promise.all([commerce.close(), locations.close()]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { createSocialTables } from './migrations-social.js';
 import { chatMigration } from './migrations-chat.js';
+import { commerceUp } from './migrations-commerce.js';
 
 /** Which SQL engine a migration runs on: a few column types differ. */
 export type SqlEngine = 'sqlite' | 'postgres';
@@ -170,6 +171,7 @@ export function migrations(engine: SqlEngine): Record<string, Migration> {
     },
     '2026-11-24-004-social': { up: createSocialTables },
     '2026-11-24-002-chat': chatMigration,
+    '2026-11-24-003-commerce': { up: commerceUp },
   };
 }
 

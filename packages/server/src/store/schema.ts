@@ -28,6 +28,11 @@ export interface Database {
   chat_participants: ChatParticipantsTable;
   chat_messages: ChatMessagesTable;
   chat_agent_status: ChatAgentStatusTable;
+  products: ProductsTable;
+  flash_sales: FlashSalesTable;
+  carts: CartsTable;
+  cart_items: CartItemsTable;
+  cart_reservations: CartReservationsTable;
 }
 
 export interface UsersTable {
@@ -271,4 +276,60 @@ export interface ChatAgentStatusTable {
   /** online | away | offline */
   status: string;
   updated_at: string;
+}
+/** Catalog products. `stock` null: not tracked; otherwise units that can still be bought. */
+export interface ProductsTable {
+  id: string;
+  store_id: string;
+  name: string;
+  description: string;
+  price_minor: number;
+  currency: string;
+  available: number;
+  stock: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FlashSalesTable {
+  id: string;
+  product_id: string;
+  store_id: string;
+  starts_at: string;
+  ends_at: string;
+  discount_percent: number | null;
+  sale_price_minor: number | null;
+  cancelled_at: string | null;
+  started_announced_at: string | null;
+  ended_announced_at: string | null;
+  created_at: string;
+}
+
+export interface CartsTable {
+  id: string;
+  user_id: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CartItemsTable {
+  cart_id: string;
+  product_id: string;
+  quantity: number;
+  added_at: string;
+}
+
+/** Stock held for a cart by a checkout; `status` 'active' | 'released' | 'consumed'. */
+export interface CartReservationsTable {
+  id: string;
+  cart_id: string;
+  user_id: string;
+  product_id: string;
+  store_id: string;
+  quantity: number;
+  status: string;
+  expires_at: string;
+  created_at: string;
+  ended_at: string | null;
 }

@@ -30,6 +30,12 @@ const PEOPLE: Record<keyof OrdersWorld['ids'], { id: string; role: Role; name: s
   admin: { id: 'adm-1', role: 'admin', name: 'Ada' },
 };
 
+/** The world kitchen's menu; `placeOrder` orders two thalis. */
+export const WORLD_MENU = [
+  { id: 'thali', name: 'Veg thali', priceMinor: 18000 },
+  { id: 'dosa', name: 'Masala dosa', priceMinor: 12000 },
+] as const;
+
 export async function ordersWorld(t: Pick<TestServer, 'rest' | 'token'>): Promise<OrdersWorld> {
   const tokens = {} as OrdersWorld['tokens'];
   const ids = {} as OrdersWorld['ids'];
@@ -53,6 +59,11 @@ export async function ordersWorld(t: Pick<TestServer, 'rest' | 'token'>): Promis
   });
   if (created.status !== 201) throw new Error(`store creation failed: ${JSON.stringify(created.body)}`);
   const storeId = created.body.id as string;
+  // Orders name catalog products: the kitchen's menu, stock not tracked.
+  for (const product of WORLD_MENU) {
+    const added = await t.rest('POST', `/stores/${storeId}/products`, { as: tokens.chef, body: product });
+    if (added.status !== 201) throw new Error(`product creation failed: ${JSON.stringify(added.body)}`);
+  }
 
   const expectOk = (reply: RestReply, what: string): RestReply => {
     if (reply.status !== 200) throw new Error(`${what} failed with ${reply.status}: ${JSON.stringify(reply.body)}`);

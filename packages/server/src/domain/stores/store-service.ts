@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { z } from 'zod';
 import { DabbaError } from '../../errors.js';
 import type { Database, StoresTable } from '../../store/schema.js';
+import { storeChanged } from '../catalog/catalog-events.js';
+import type { OutgoingEvent } from '../events.js';
 import type { Principal } from '../orders/order.js';
+import type { Outbox } from '../outbox.js';
 
 export interface Kitchen {
   id: string;
@@ -18,6 +21,16 @@ export interface Kitchen {
   updatedAt: string;
 }
 
+/** What a store is made of; no defaults here, so a partial update leaves unnamed fields alone. */
+const storeFields = {
+  name: z.string().min(1).max(200),
+  address: z.string().min(1).max(500),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  prepMinutes: z.number().int().min(0).max(240),
+  isActive: z.boolean(),
+};
+
 export const createStoreSchema = z.object({
   id: z
     .string()
@@ -25,17 +38,21 @@ export const createStoreSchema = z.object({
     .max(64)
     .regex(/^[A-Za-z0-9_-]+$/)
     .optional(),
-  name: z.string().min(1).max(200),
-  address: z.string().min(1).max(500),
-  latitude: z.number().min(-90).max(90),
-  longitude: z.number().min(-180).max(180),
-  prepMinutes: z.number().int().min(0).max(240).default(20),
-  isActive: z.boolean().default(true),
+  ...storeFields,
+  prepMinutes: storeFields.prepMinutes.default(20),
+  isActive: storeFields.isActive.default(true),
   /** Only the API key and admins name the chef; a chef creates their own store. */
   chefId: z.string().min(1).max(128).optional(),
 });
 
-export const updateStoreSchema = createStoreSchema.omit({ id: true, chefId: true }).partial();
+export const updateStoreSchema = z.object(storeFields).partial();
+
+export const listStoresQuery = z.object({
+  /** `true`: only stores taking orders. */
+  active: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
 
 function rowToKitchen(row: Selectable<StoresTable>): Kitchen {
   return {
@@ -52,9 +69,16 @@ function rowToKitchen(row: Selectable<StoresTable>): Kitchen {
   };
 }
 
-/** Kitchens (stores): where orders are cooked and picked up. A chef owns theirs. */
+/**
+ * Kitchens (stores): where orders are cooked and picked up. A chef owns theirs. Every change is
+ * announced on `store:{id}` and `catalog` (`store:updated`, and `store:availability_changed`
+ * when `isActive` flips), written to the outbox in the change's transaction.
+ */
 export class StoreService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly outbox: Outbox,
+  ) {}
 
   async create(principal: Principal, input: z.infer<typeof createStoreSchema>): Promise<Kitchen> {
     const chefId = principal.role === 'chef' ? principal.id : input.chefId;
@@ -77,21 +101,23 @@ export class StoreService {
       updatedAt: now,
     };
     if (await this.find(kitchen.id)) throw new DabbaError('conflict', `store ${kitchen.id} exists already`);
-    await this.db
-      .insertInto('stores')
-      .values({
-        id: kitchen.id,
-        chef_id: kitchen.chefId,
-        name: kitchen.name,
-        address: kitchen.address,
-        latitude: kitchen.latitude,
-        longitude: kitchen.longitude,
-        prep_minutes: kitchen.prepMinutes,
-        is_active: kitchen.isActive ? 1 : 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await this.commit(storeChanged(undefined, kitchen), (trx) =>
+      trx
+        .insertInto('stores')
+        .values({
+          id: kitchen.id,
+          chef_id: kitchen.chefId,
+          name: kitchen.name,
+          address: kitchen.address,
+          latitude: kitchen.latitude,
+          longitude: kitchen.longitude,
+          prep_minutes: kitchen.prepMinutes,
+          is_active: kitchen.isActive ? 1 : 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute(),
+    );
     return kitchen;
   }
 
@@ -103,20 +129,40 @@ export class StoreService {
       (principal.role === 'chef' && principal.id === kitchen.chefId);
     if (!mayEdit) throw new DabbaError('forbidden', "only the store's chef, admins and the server API edit a store");
     const now = new Date().toISOString();
-    await this.db
-      .updateTable('stores')
-      .set({
-        ...(input.name === undefined ? {} : { name: input.name }),
-        ...(input.address === undefined ? {} : { address: input.address }),
-        ...(input.latitude === undefined ? {} : { latitude: input.latitude }),
-        ...(input.longitude === undefined ? {} : { longitude: input.longitude }),
-        ...(input.prepMinutes === undefined ? {} : { prep_minutes: input.prepMinutes }),
-        ...(input.isActive === undefined ? {} : { is_active: input.isActive ? 1 : 0 }),
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .execute();
-    return this.get(id);
+    const after: Kitchen = {
+      ...kitchen,
+      name: input.name ?? kitchen.name,
+      address: input.address ?? kitchen.address,
+      latitude: input.latitude ?? kitchen.latitude,
+      longitude: input.longitude ?? kitchen.longitude,
+      prepMinutes: input.prepMinutes ?? kitchen.prepMinutes,
+      isActive: input.isActive ?? kitchen.isActive,
+      updatedAt: now,
+    };
+    await this.commit(storeChanged(kitchen, after), (trx) =>
+      trx
+        .updateTable('stores')
+        .set({
+          ...(input.name === undefined ? {} : { name: input.name }),
+          ...(input.address === undefined ? {} : { address: input.address }),
+          ...(input.latitude === undefined ? {} : { latitude: input.latitude }),
+          ...(input.longitude === undefined ? {} : { longitude: input.longitude }),
+          ...(input.prepMinutes === undefined ? {} : { prep_minutes: input.prepMinutes }),
+          ...(input.isActive === undefined ? {} : { is_active: input.isActive ? 1 : 0 }),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute(),
+    );
+    return after;
+  }
+
+  /** Stores by name, optionally only those taking orders. */
+  async list(query: z.infer<typeof listStoresQuery>): Promise<Kitchen[]> {
+    let select = this.db.selectFrom('stores').selectAll();
+    if (query.active) select = select.where('is_active', '=', query.active === 'true' ? 1 : 0);
+    const rows = await select.orderBy('name').orderBy('id').limit(query.limit).offset(query.offset).execute();
+    return rows.map(rowToKitchen);
   }
 
   async find(id: string): Promise<Kitchen | undefined> {
@@ -128,5 +174,17 @@ export class StoreService {
     const kitchen = await this.find(id);
     if (!kitchen) throw new DabbaError('not_found', `no store ${id}`);
     return kitchen;
+  }
+
+  /** Writes the change and its envelopes in one transaction; publishes after commit. */
+  private async commit(
+    events: OutgoingEvent[],
+    write: (trx: Transaction<Database>) => Promise<unknown>,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await write(trx);
+      await this.outbox.write(trx, events);
+    });
+    await this.outbox.publishCommitted(events);
   }
 }
