@@ -180,6 +180,20 @@ describe.skipIf(skip !== undefined)('RedisEngine', () => {
     await waitUntil(() => a.handler.controls.length === 1);
   });
 
+  it('shares a key-value store between nodes: the first put wins until it expires or is removed', async () => {
+    const a = await node();
+    const b = await node();
+    expect(await a.engine.putIfAbsent('k', 'first', 10_000)).toBeUndefined();
+    expect(await b.engine.putIfAbsent('k', 'second', 10_000)).toBe('first');
+    await b.engine.put('k', 'replaced', 10_000);
+    expect(await a.engine.putIfAbsent('k', 'third', 10_000)).toBe('replaced');
+    await a.engine.remove('k');
+    expect(await b.engine.putIfAbsent('k', 'fourth', 100)).toBeUndefined();
+    // Expiry announces itself no way: wait past the TTL.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await a.engine.putIfAbsent('k', 'fifth', 10_000)).toBeUndefined();
+  });
+
   it('grants a lease to one node at a time, renews it for its holder, and hands it over once released', async () => {
     const a = await node();
     const b = await node();

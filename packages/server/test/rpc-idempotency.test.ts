@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DabbaError } from '../src/errors.js';
 import { RpcRegistry } from '../src/hub/rpc.js';
 import { RpcIdempotencyStore } from '../src/hub/rpc-idempotency.js';
+import { MemoryEngine } from '../src/engines/memory.js';
 import { startTestServer, type TestServer } from './support/fixture.js';
 
 const claims = (sub: string) => ({ sub, role: 'customer' as const });
@@ -9,7 +10,7 @@ const context = (sub = 'u1') => ({ claims: claims(sub), clientId: 'c1' });
 
 describe('rpc idempotency keys', () => {
   it('runs a keyed call once per (user, method, key) and returns the first result to retries', async () => {
-    const rpc = new RpcRegistry();
+    const rpc = new RpcRegistry(new MemoryEngine());
     const seen: unknown[] = [];
     rpc.register('count', async (ctx, data) => {
       seen.push({ data, key: ctx.idempotencyKey });
@@ -30,7 +31,7 @@ describe('rpc idempotency keys', () => {
   });
 
   it('makes a concurrent retry wait for the first call instead of running again', async () => {
-    const rpc = new RpcRegistry();
+    const rpc = new RpcRegistry(new MemoryEngine());
     let runs = 0;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -47,7 +48,7 @@ describe('rpc idempotency keys', () => {
   });
 
   it('forgets a failed call, so a retry runs it again', async () => {
-    const rpc = new RpcRegistry();
+    const rpc = new RpcRegistry(new MemoryEngine());
     let runs = 0;
     rpc.register('flaky', async () => {
       runs++;
@@ -60,7 +61,7 @@ describe('rpc idempotency keys', () => {
   });
 
   it('rejects keys that are not strings or too long', async () => {
-    const rpc = new RpcRegistry();
+    const rpc = new RpcRegistry(new MemoryEngine());
     rpc.register('m', async () => ({}));
     await expect(rpc.call('m', context(), { idempotencyKey: 42 })).rejects.toMatchObject({
       code: 'validation_failed',
@@ -73,19 +74,27 @@ describe('rpc idempotency keys', () => {
     });
   });
 
-  it('forgets keys after the TTL and beyond maxKeys, oldest first', async () => {
-    const store = new RpcIdempotencyStore({ ttlMs: 30, maxKeys: 2 });
+  it('forgets keys after the TTL, and tells a retry that reaches another node while the first call runs to come back', async () => {
+    const shared = new MemoryEngine({ maxKeyValueEntries: 2 });
+    const nodeA = new RpcIdempotencyStore(shared, { ttlMs: 30 });
+    const nodeB = new RpcIdempotencyStore(shared, { ttlMs: 30 });
     let runs = 0;
-    const run = (key: string) => store.run('u', 'm', key, async () => ++runs);
-    expect(await run('a')).toBe(1);
-    expect(await run('b')).toBe(2);
-    expect(await run('c')).toBe(3); // forgets a
-    expect(store.size).toBe(2);
-    expect(await run('b')).toBe(2);
-    expect(await run('a')).toBe(4);
+    expect(await nodeA.run('u', 'm', 'a', async () => ++runs)).toBe(1);
+    // Another node sees the result.
+    expect(await nodeB.run('u', 'm', 'a', async () => ++runs)).toBe(1);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = nodeA.run('u', 'm', 'slow', async () => {
+      await gate;
+      return ++runs;
+    });
+    await expect(nodeB.run('u', 'm', 'slow', async () => ++runs)).rejects.toMatchObject({ code: 'too_many_requests' });
+    release();
+    expect(await slow).toBe(2);
+    expect(await nodeB.run('u', 'm', 'slow', async () => ++runs)).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(await run('a')).toBe(5);
-    expect(store.size).toBe(1);
+    expect(await nodeB.run('u', 'm', 'a', async () => ++runs)).toBe(3);
+    await shared.close();
   });
 });
 

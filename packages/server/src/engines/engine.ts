@@ -62,12 +62,23 @@ export interface PresenceStats {
 }
 
 /**
+ * A small key-value store with expiry that every node shares (for state all nodes must agree
+ * on, such as the results of idempotent client commands). Values are strings.
+ */
+export interface SharedKeyValue {
+  /** Stores `value` under `key` unless a live value is there: returns that value, or undefined when this call stored it. */
+  putIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined>;
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  remove(key: string): Promise<void>;
+}
+
+/**
  * Where publications, history and presence live, and how they travel between nodes. The
  * memory engine serves one node; the Redis engine shares all of it across nodes. A node asks
  * the engine to `subscribe` a channel while it has local subscribers, so that fan-out between
  * nodes only carries what a node needs.
  */
-export interface Engine {
+export interface Engine extends SharedKeyValue {
   readonly name: string;
   start(handler: EngineHandler): Promise<void>;
   publish(channel: string, envelope: Envelope, options: PublishOptions, info?: ClientInfo): Promise<PublishResult>;

@@ -13,6 +13,8 @@ import type {
 } from './engine.js';
 
 export interface MemoryEngineOptions {
+  /** Entries of the shared key-value store kept at most; the oldest go first. Default 100 000. */
+  maxKeyValueEntries?: number;
   /** How long a channel's position (offset, epoch) outlives its history, ms. Default 24 h. */
   streamMetaTtlMs?: number;
   /** How often expired history and idempotency keys are swept, ms. Default 10 s. */
@@ -41,11 +43,15 @@ export class MemoryEngine implements Engine {
   private readonly streams = new Map<string, Stream>();
   private readonly presenceByChannel = new Map<string, Map<string, ClientInfo>>();
   private readonly idempotent = new Map<string, { result: PublishResult; expiresAt: number }>();
+  private readonly keyValues = new Map<string, { value: string; expiresAt: number }>();
+  private readonly maxKeyValueEntries: number;
   private readonly streamMetaTtlMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(options: MemoryEngineOptions = {}) {
     this.streamMetaTtlMs = options.streamMetaTtlMs ?? 24 * 60 * 60 * 1000;
+    this.maxKeyValueEntries = options.maxKeyValueEntries ?? 100_000;
+    if (!(this.maxKeyValueEntries >= 1)) throw new TypeError('maxKeyValueEntries must be at least 1');
     this.sweepTimer = setInterval(() => this.sweep(Date.now()), options.sweepIntervalMs ?? 10_000);
     this.sweepTimer.unref();
   }
@@ -152,6 +158,22 @@ export class MemoryEngine implements Engine {
     return { numClients: members.size, numUsers: users.size };
   }
 
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined> {
+    const now = Date.now();
+    const live = this.keyValues.get(key);
+    if (live && live.expiresAt > now) return live.value;
+    this.setKeyValue(key, value, now + ttlMs);
+    return undefined;
+  }
+
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    this.setKeyValue(key, value, Date.now() + ttlMs);
+  }
+
+  async remove(key: string): Promise<void> {
+    this.keyValues.delete(key);
+  }
+
   /** One node: it always holds every lease. */
   async tryLease(): Promise<boolean> {
     return true;
@@ -162,6 +184,16 @@ export class MemoryEngine implements Engine {
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.handler = undefined;
+  }
+
+  private setKeyValue(key: string, value: string, expiresAt: number): void {
+    // Re-inserted at the end: the map's order stays the order in which entries were written.
+    this.keyValues.delete(key);
+    this.keyValues.set(key, { value, expiresAt });
+    if (this.keyValues.size > this.maxKeyValueEntries) {
+      const oldest = this.keyValues.keys().next();
+      if (!oldest.done) this.keyValues.delete(oldest.value);
+    }
   }
 
   /** The channel's stream, dropping expired history and starting a new epoch once its position is forgotten. */
@@ -189,5 +221,6 @@ export class MemoryEngine implements Engine {
       else if (stream.historyExpiresAt <= now) stream.publications = [];
     }
     for (const [key, entry] of this.idempotent) if (entry.expiresAt <= now) this.idempotent.delete(key);
+    for (const [key, entry] of this.keyValues) if (entry.expiresAt <= now) this.keyValues.delete(key);
   }
 }

@@ -129,3 +129,11 @@ export const RELEASE_LEASE_SCRIPT = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 `;
+
+/** KEYS: key. ARGV: value, ttlMs. Returns the live value, or false when this call stored it. */
+export const PUT_IF_ABSENT_SCRIPT = `
+local live = redis.call('get', KEYS[1])
+if live then return live end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+`;

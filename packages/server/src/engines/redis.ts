@@ -19,6 +19,7 @@ import {
   LEASE_SCRIPT,
   PRESENCE_SCRIPT,
   PUBLISH_SCRIPT,
+  PUT_IF_ABSENT_SCRIPT,
   RELEASE_LEASE_SCRIPT,
 } from './redis-scripts.js';
 
@@ -67,6 +68,7 @@ const SCRIPTS = {
   presence: new LuaScript(PRESENCE_SCRIPT),
   lease: new LuaScript(LEASE_SCRIPT),
   releaseLease: new LuaScript(RELEASE_LEASE_SCRIPT),
+  putIfAbsent: new LuaScript(PUT_IF_ABSENT_SCRIPT),
 };
 
 interface StoredPublication {
@@ -235,6 +237,19 @@ export class RedisEngine implements Engine {
 
   async releaseLease(name: string): Promise<void> {
     await SCRIPTS.releaseLease.run(this.commands, [`${this.prefix}:lease:${name}`], [this.holder]);
+  }
+
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined> {
+    const live = await SCRIPTS.putIfAbsent.run(this.commands, [`${this.prefix}:kv:${key}`], [value, ttlMs]);
+    return typeof live === 'string' ? live : undefined;
+  }
+
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.commands.set(`${this.prefix}:kv:${key}`, value, 'PX', ttlMs);
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.commands.del(`${this.prefix}:kv:${key}`);
   }
 
   async close(): Promise<void> {

@@ -58,7 +58,7 @@ interface ChannelState {
 export class Hub implements EngineHandler {
   readonly namespaces: NamespaceRegistry;
   readonly authorization = new Authorization();
-  readonly rpc = new RpcRegistry();
+  readonly rpc: RpcRegistry;
   readonly nodeId = randomUUID();
   private readonly channelStates = new Map<string, ChannelState>();
   private readonly clients: ClientRegistry;
@@ -74,6 +74,7 @@ export class Hub implements EngineHandler {
     options: HubOptions = {},
   ) {
     this.namespaces = new NamespaceRegistry(options.namespaces);
+    this.rpc = new RpcRegistry(engine);
     this.clients = new ClientRegistry(options.maxConnectionsPerUser ?? DEFAULT_HUB_OPTIONS.maxConnectionsPerUser);
     this.options = {
       maxChannelsPerConnection: options.maxChannelsPerConnection ?? DEFAULT_HUB_OPTIONS.maxChannelsPerConnection,

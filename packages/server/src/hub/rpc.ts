@@ -1,4 +1,5 @@
 import type { Claims } from '@dabba/protocol';
+import type { SharedKeyValue } from '../engines/engine.js';
 import { DabbaError } from '../errors.js';
 import { RpcIdempotencyStore, type RpcIdempotencyOptions } from './rpc-idempotency.js';
 
@@ -22,8 +23,9 @@ export class RpcRegistry {
   private readonly handlers = new Map<string, RpcHandler>();
   private readonly idempotency: RpcIdempotencyStore;
 
-  constructor(options: { idempotency?: RpcIdempotencyOptions } = {}) {
-    this.idempotency = new RpcIdempotencyStore(options.idempotency);
+  /** `results`: where idempotent calls' results live (the engine, shared by every node). */
+  constructor(results: SharedKeyValue, options: { idempotency?: RpcIdempotencyOptions } = {}) {
+    this.idempotency = new RpcIdempotencyStore(results, options.idempotency);
   }
 
   register(method: string, handler: RpcHandler): void {
