@@ -40,6 +40,20 @@ export class Outbox {
     this.sweepTimer.unref();
   }
 
+  /**
+   * Runs `work` in one transaction, records the envelopes it returns in the same transaction,
+   * and publishes them after commit: a change and its announcement happen together or not at all.
+   */
+  async transact<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>): Promise<T> {
+    const { result, events } = await this.db.transaction().execute(async (trx) => {
+      const outcome = await work(trx);
+      await this.write(trx, outcome.events);
+      return outcome;
+    });
+    await this.publishCommitted(events);
+    return result;
+  }
+
   /** Records events inside the caller's transaction. */
   async write(trx: Transaction<Database>, events: readonly OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;

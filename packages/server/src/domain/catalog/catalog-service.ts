@@ -229,15 +229,7 @@ export class CatalogService {
     return product;
   }
 
-  private async commit<T>(
-    work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>,
-  ): Promise<T> {
-    const { result, events } = await this.deps.db.transaction().execute(async (trx) => {
-      const outcome = await work(trx);
-      await this.deps.outbox.write(trx, outcome.events);
-      return outcome;
-    });
-    await this.deps.outbox.publishCommitted(events);
-    return result;
+  private commit<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>): Promise<T> {
+    return this.deps.outbox.transact(work);
   }
 }

@@ -27,17 +27,11 @@ type Db = Kysely<Database> | Transaction<Database>;
  * Runs `work` in one transaction with the envelopes it returns written to the outbox, then
  * publishes them after commit: a change and its announcement happen together or not at all.
  */
-export async function commit<T>(
+export function commit<T>(
   deps: ChatDeps,
   work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>,
 ): Promise<T> {
-  const { result, events } = await deps.db.transaction().execute(async (trx) => {
-    const outcome = await work(trx);
-    await deps.outbox.write(trx, outcome.events);
-    return outcome;
-  });
-  await deps.outbox.publishCommitted(events);
-  return result;
+  return deps.outbox.transact(work);
 }
 
 /** Display names of users, by id; an unknown user is named by their id. Pass the `trx` inside a transaction. */

@@ -237,16 +237,8 @@ export class FeedService {
     return (await this.deps.users.get(userId))?.name ?? userId;
   }
 
-  private async commit<T>(
-    work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>,
-  ): Promise<T> {
-    const { result, events } = await this.deps.db.transaction().execute(async (trx) => {
-      const outcome = await work(trx);
-      await this.deps.outbox.write(trx, outcome.events);
-      return outcome;
-    });
-    await this.deps.outbox.publishCommitted(events);
-    return result;
+  private commit<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>): Promise<T> {
+    return this.deps.outbox.transact(work);
   }
 }
 

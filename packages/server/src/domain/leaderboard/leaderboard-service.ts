@@ -68,12 +68,9 @@ export class LeaderboardService {
   /** Awards points from the server API (`system` only); `key` (its Idempotency-Key) makes it happen once. */
   async awardPoints(principal: Principal, input: AwardPointsInput, key?: string): Promise<AwardResult> {
     if (principal.role !== 'system') throw new DabbaError('forbidden', 'points are awarded by the server API');
-    const { result, events } = await this.deps.db.transaction().execute(async (trx) => {
-      const outcome = await this.award(trx, { ...input, key: key === undefined ? null : `api:${key}` });
-      await this.deps.outbox.write(trx, outcome.events);
-      return outcome;
-    });
-    await this.deps.outbox.publishCommitted(events);
+    const result = await this.deps.outbox.transact((trx) =>
+      this.award(trx, { ...input, key: key === undefined ? null : `api:${key}` }),
+    );
     if (result.applied) this.deps.pointsChanged();
     return result;
   }

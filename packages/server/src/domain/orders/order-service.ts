@@ -367,16 +367,8 @@ export class OrderService {
     throw new DabbaError('conflict', 'the order is changing too fast: try again');
   }
 
-  private async commit<T>(
-    work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>,
-  ): Promise<T> {
-    const { result, events } = await this.deps.db.transaction().execute(async (trx) => {
-      const outcome = await work(trx);
-      await this.deps.outbox.write(trx, outcome.events);
-      return outcome;
-    });
-    await this.deps.outbox.publishCommitted(events);
-    return result;
+  private commit<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; events: OutgoingEvent[] }>): Promise<T> {
+    return this.deps.outbox.transact(work);
   }
 }
 

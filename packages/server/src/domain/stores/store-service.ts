@@ -181,10 +181,9 @@ export class StoreService {
     events: OutgoingEvent[],
     write: (trx: Transaction<Database>) => Promise<unknown>,
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.outbox.transact(async (trx) => {
       await write(trx);
-      await this.outbox.write(trx, events);
+      return { result: undefined, events };
     });
-    await this.outbox.publishCommitted(events);
   }
 }
