@@ -51,6 +51,11 @@ export async function buildWorld({ url, drivers, kitchens, concurrency = 16, onP
         prepMinutes: 15,
       },
     });
+    // Orders take their items from the kitchen's menu (untracked stock: the bench never runs out).
+    await call(url, 'POST', `/stores/k-${k}/products`, {
+      as: 'api',
+      body: { id: `thali-${k}`, name: 'Veg thali', priceMinor: 18000 },
+    });
     chefTokens.push(token(`chef-${k}`, 'chef'));
   }
   const world = new Array(drivers);
@@ -65,7 +70,7 @@ export async function buildWorld({ url, drivers, kitchens, concurrency = 16, onP
       body: {
         storeId: `k-${layout.kitchen}`,
         customerId: `cust-${i}`,
-        items: [{ productId: 'thali', name: 'Veg thali', quantity: 1, unitPriceMinor: 18000 }],
+        items: [{ productId: `thali-${layout.kitchen}`, name: 'Veg thali', quantity: 1, unitPriceMinor: 18000 }],
         deliveryAddress: `${i} Bench Lane`,
         deliveryLatitude: layout.customer.latitude,
         deliveryLongitude: layout.customer.longitude,
