@@ -24,13 +24,14 @@ end
 local offset = 0
 local epoch = ''
 if size > 0 then
-  if redis.call('hexists', meta, 'e') == 0 then
+  epoch = redis.call('hget', meta, 'e')
+  if not epoch then
     -- A new stream position: whatever history the key still holds belongs to a lost epoch.
     redis.call('del', stream)
-    redis.call('hset', meta, 'e', ARGV[5])
+    epoch = ARGV[5]
+    redis.call('hset', meta, 'e', epoch)
   end
   offset = redis.call('hincrby', meta, 's', 1)
-  epoch = redis.call('hget', meta, 'e')
   redis.call('pexpire', meta, metaTtl)
   redis.call('xadd', stream, 'MAXLEN', size, offset, 'd', body)
   redis.call('pexpire', stream, ttl)

@@ -297,6 +297,9 @@ export class RedisEngine implements Engine {
     const redis = new Redis(this.options.url, {
       lazyConnect: true,
       connectionName: `dabba-${role}`,
+      // Commands issued in one event-loop turn go out in one write: under load, a syscall per
+      // batch of publishes instead of one per publish.
+      enableAutoPipelining: true,
       // Fail commands after a few reconnect attempts instead of queueing them for ever: the
       // outbox republishes what failed once Redis is back.
       maxRetriesPerRequest: 3,
