@@ -11,8 +11,8 @@ const storeRef = z.preprocess(bareId('storeId'), z.object({ storeId: id }));
 const productRef = z.preprocess(bareId('productId'), z.object({ productId: id }));
 /** `{}`, `{cartId}` (must be the user's own cart) or `{userId}` (must be the user). */
 const cartRef = z.preprocess((value) => value ?? {}, z.object({ cartId: id.optional(), userId: id.optional() }));
-/** The cart rpc validates the fields (`cart_version_conflict` for a stale `expectedVersion`). */
-const cartEdit = z.record(z.string(), z.unknown());
+/** The cart rpc validates the fields (`cart_version_conflict` for a stale `expectedVersion`); none is `{}`. */
+const cartEdit = z.preprocess((value) => value ?? {}, z.record(z.string(), z.unknown()));
 
 /**
  * Which store channels a socket follows and why: for the store itself, and/or for some of its
