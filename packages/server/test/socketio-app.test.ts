@@ -324,6 +324,6 @@ describe('Socket.IO /app (seed 004): cart, catalog, feed, leaderboard and chat f
       ok: false,
       error: { code: 'method_not_found' },
     });
-    expect(await emitWithAck(socket, 'cart:get')).toMatchObject({ ok: true, cart: { version: 0 } });
+    expect(await emitWithAck(socket, 'cart:get', undefined)).toMatchObject({ ok: true, cart: { version: 0 } });
   });
 });
