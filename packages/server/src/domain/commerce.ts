@@ -5,6 +5,7 @@ import type { Database } from '../store/schema.js';
 import { registerCartRpc } from './carts/cart-rpc.js';
 import { CartService } from './carts/cart-service.js';
 import { takeOrderStock } from './carts/order-stock.js';
+import { registerCatalogRpc } from './catalog/catalog-rpc.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { registerStoreChannels } from './catalog/channel-rules.js';
 import { FlashSaleTimer } from './catalog/flash-sale-timer.js';
@@ -70,6 +71,7 @@ export async function createCommerce(deps: Deps, options: CommerceOptions = {}):
   registerStoreChannels(hub);
   orders.onCreated(takeOrderStock);
   registerCartRpc(hub, carts);
+  registerCatalogRpc(hub, catalog);
 
   let expiring: Promise<unknown> | undefined;
   const expire = (): Promise<unknown> =>

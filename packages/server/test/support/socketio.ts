@@ -14,7 +14,7 @@ const opened: Socket[] = [];
  */
 export function sioClient(
   t: TestServer,
-  namespace: '/realtime' | '/notifications' | '/',
+  namespace: '/realtime' | '/notifications' | '/support' | '/app' | '/',
   options: Partial<ManagerOptions & SocketOptions> & { token?: string } = {},
 ): Socket {
   const { token, ...rest } = options;

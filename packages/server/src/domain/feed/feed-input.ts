@@ -32,6 +32,8 @@ export const postRpcSchema = createPostSchema;
 export const commentRpcSchema = createCommentSchema.extend({ postId: id });
 /** rpc `feed.like`: `liked: false` unlikes. */
 export const likeRpcSchema = z.object({ postId: id, liked: z.boolean().default(true) });
+/** rpc `feed.follow`: `following: false` unfollows. */
+export const followRpcSchema = z.object({ userId: id, following: z.boolean().default(true) });
 
 const cursorParam = z.string().min(1).max(300).optional();
 const pageSize = z.coerce.number().int().min(1).max(MAX_FEED_PAGE_SIZE).default(20);

@@ -2,13 +2,13 @@ import type { Hub } from '../../hub/hub.js';
 import type { RpcContext } from '../../hub/rpc.js';
 import type { Principal } from '../orders/order.js';
 import type { UserDirectory } from '../users.js';
-import { commentRpcSchema, likeRpcSchema, parseRpcData, postRpcSchema } from './feed-input.js';
+import { commentRpcSchema, followRpcSchema, likeRpcSchema, parseRpcData, postRpcSchema } from './feed-input.js';
 import type { FeedService } from './feed-service.js';
 
 /**
  * Native-protocol rpc for what a client does in the feed: `feed.post` ({text, imageUrl?,
- * clientKey?}), `feed.comment` ({postId, text, clientKey?}), `feed.like` ({postId, liked?}).
- * They answer what the matching REST routes answer.
+ * clientKey?}), `feed.comment` ({postId, text, clientKey?}), `feed.like` ({postId, liked?}),
+ * `feed.follow` ({userId, following?}). They answer what the matching REST routes answer.
  */
 export function registerFeedRpc(hub: Hub, feed: FeedService, users: UserDirectory): void {
   const principalOf = async (context: RpcContext): Promise<Principal> => {
@@ -26,5 +26,9 @@ export function registerFeedRpc(hub: Hub, feed: FeedService, users: UserDirector
   hub.rpc.register('feed.like', async (context, data) => {
     const { postId, liked } = parseRpcData(likeRpcSchema, data);
     return feed.setLiked(await principalOf(context), postId, liked);
+  });
+  hub.rpc.register('feed.follow', async (context, data) => {
+    const { userId, following } = parseRpcData(followRpcSchema, data);
+    return feed.setFollowing(await principalOf(context), userId, following);
   });
 }

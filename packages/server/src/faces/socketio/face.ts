@@ -14,9 +14,12 @@ import { DeliveryJournal } from './journal.js';
 import type { NamespaceSpec } from './namespace-spec.js';
 import { notificationsNamespace } from './notifications.js';
 import type { SocketIoFaceOptions } from './options.js';
+import { limitOutboundBytes } from './outbound-budget.js';
 import { realtimeNamespace } from './realtime.js';
 import { hubRecoveryAdapter } from './recovery-adapter.js';
 import { SessionStore } from './session-store.js';
+import { appNamespace } from './app.js';
+import { supportNamespace } from './support.js';
 
 /** Where socket.io-client connects by default; engine.io requests are `/socket.io/?EIO=4…`. */
 export const SOCKETIO_PATH = '/socket.io/';
@@ -35,7 +38,8 @@ export interface SocketIoFaceDeps {
 
 /**
  * The Socket.IO face (socket.io 4, engine.io protocol 4) on the server's port, at `/socket.io`:
- * namespaces `/realtime` (seed 003) and `/notifications` (seed 002). Each socket is a hub
+ * namespaces `/realtime` (seed 003), `/notifications` and `/support` (seed 002) and `/app`
+ * (seed 004). Each socket is a hub
  * client; with recovery on, a reconnecting client is replayed what it missed from the hub's
  * history by the face's adapter.
  */
@@ -87,8 +91,10 @@ export class SocketIoFace {
     });
     this.io.bind(this.engine);
     // The default namespace serves nothing: a client that connects to it is refused.
-    this.io.of('/').use((_socket, next) => next(new Error('unknown namespace: use /realtime or /notifications')));
-    for (const spec of [realtimeNamespace, notificationsNamespace]) this.serve(spec);
+    this.io
+      .of('/')
+      .use((_socket, next) => next(new Error('unknown namespace: use /realtime, /notifications, /support or /app')));
+    for (const spec of [realtimeNamespace, notificationsNamespace, supportNamespace, appNamespace]) this.serve(spec);
   }
 
   get connectionCount(): number {
@@ -136,6 +142,10 @@ export class SocketIoFace {
     const { hub, logger, metrics, options } = this.deps;
     const data = socket.data as SocketData;
     if (!data.claims) return void socket.disconnect();
+    limitOutboundBytes(socket.conn, options.maxOutboundBytes, () => {
+      metrics.slowDisconnects.inc();
+      logger.warn({ user: data.claims?.sub, namespace: spec.name }, 'slow socket.io consumer disconnected');
+    });
     const restored = socket.recovered ? data.restored : undefined;
     const journal = restored
       ? DeliveryJournal.from(restored.journal, options.recoveryJournalSize)

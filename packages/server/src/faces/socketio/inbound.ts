@@ -7,7 +7,9 @@ import type { Metrics } from '../../metrics.js';
 import type { SocketBridge } from './bridge.js';
 
 /** What an acknowledgement callback receives. */
-export type AckReply = { ok: true; [field: string]: unknown } | { ok: false; error: { code: string; message: string } };
+export type AckReply =
+  | { ok: true; [field: string]: unknown }
+  | { ok: false; error: { code: string; message: string; details?: Readonly<Record<string, unknown>> } };
 
 /** A client event the namespace understands: its payload is validated before `run` sees it. */
 export interface InboundHandler {
@@ -79,7 +81,8 @@ export function routeInbound(
 ): void {
   const fail = (event: string, error: DabbaError, ack: ((reply: AckReply) => void) | undefined): void => {
     deps.metrics.commandErrors.inc({ code: error.code });
-    const reply = { code: error.code, message: error.message };
+    // Details are client-safe by contract (REST sends them too): a cart conflict carries the current cart.
+    const reply = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
     if (ack) ack({ ok: false, error: reply });
     else bridge.emit('error', { event, ...reply });
   };

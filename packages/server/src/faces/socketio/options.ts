@@ -25,6 +25,12 @@ export interface SocketIoFaceOptions {
   pingTimeoutMs: number;
   /** Warnings about unknown events a face logs per second at most (the rest are counted). Default 1. */
   unknownEventWarningsPerSecond: number;
+  /**
+   * Outbound backlog per connection, bytes (engine.io's write buffer plus what the WebSocket has
+   * not sent): past it the client is disconnected as a slow consumer and recovers on reconnect.
+   * Default 1 MiB, like the native face's `maxOutboundBytes`.
+   */
+  maxOutboundBytes: number;
 }
 
 export const DEFAULT_SOCKETIO_OPTIONS: Readonly<SocketIoFaceOptions> = {
@@ -37,6 +43,7 @@ export const DEFAULT_SOCKETIO_OPTIONS: Readonly<SocketIoFaceOptions> = {
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
   unknownEventWarningsPerSecond: 1,
+  maxOutboundBytes: 1024 * 1024,
 };
 
 /** Fills in defaults and refuses values that make no sense. */
