@@ -11,6 +11,10 @@ import { CentrifugeFallbacks } from './faces/centrifuge/fallbacks.js';
 import { SseFace } from './faces/sse/face.js';
 import { resolveSseOptions, type SseFaceOptions } from './faces/sse/options.js';
 import { SocketIoFace, SOCKETIO_PATH } from './faces/socketio/face.js';
+import { PlainWsFace, PLAIN_WS_PATH } from './faces/plain-ws/face.js';
+import { resolvePlainWsOptions, type PlainWsFaceOptions } from './faces/plain-ws/options.js';
+import { orderSnapshots } from './domain/orders/order-snapshots.js';
+import { registerAsyncApi } from './asyncapi/route.js';
 import { resolveSocketIoOptions, type SocketIoFaceOptions } from './faces/socketio/options.js';
 import { createDomain, type Domain, type DomainOptions } from './domain/domain.js';
 import { createHttpApp } from './http/app.js';
@@ -61,6 +65,8 @@ export interface ServerOptions
   shutdownTimeoutMs?: number;
   /** The Socket.IO face's options; defaults in faces/socketio/options.ts. */
   socketio?: Partial<SocketIoFaceOptions>;
+  /** The plain WebSocket face's (`/api/ws`) options; defaults in faces/plain-ws/options.ts. */
+  plainWs?: Partial<PlainWsFaceOptions>;
 }
 
 export const DEFAULT_SERVER_OPTIONS = {
@@ -105,6 +111,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   });
   registerServerApi(app, { hub, apiKey: options.apiKey, version: VERSION });
   await registerOpenApi(app);
+  registerAsyncApi(app);
   const rest = {
     authenticate: restAuthenticator(verifyToken, options.apiKey, domain.users),
     idempotency: new IdempotencyStore(store.db),
@@ -156,6 +163,16 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   });
   socketio.attach(app.server);
   upgrades.add(SOCKETIO_PATH, (request, socket, head) => socketio.handleUpgrade(request, socket, head));
+  const plainWs = new PlainWsFace({
+    hub,
+    verifyToken,
+    logger,
+    metrics,
+    scheduler: centrifugeContext.scheduler,
+    options: resolvePlainWsOptions(options.plainWs),
+    orders: orderSnapshots(domain.orders),
+  });
+  upgrades.add(PLAIN_WS_PATH, (request, socket, head) => plainWs.handleUpgrade(request, socket, head));
   app.server.on('upgrade', upgrades.handle);
 
   await app.listen({
@@ -176,6 +193,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
       fallbacks.refuseNew();
       sse.close();
       await socketio.close();
+      await plainWs.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
       await app.close();
       await domain.close();
