@@ -186,6 +186,7 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   logger.info({ url, engine: hub.engine.name, node: hub.info(VERSION).name }, 'dabba listening');
 
   let closing: Promise<void> | undefined;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       ready = false;
@@ -193,9 +194,13 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
       fallbacks.refuseNew();
       sse.close();
       await socketio.close();
-      await plainWs.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
-      await centrifuge.close(options.shutdownTimeoutMs ?? DEFAULT_SERVER_OPTIONS.shutdownTimeoutMs);
+      await plainWs.close(shutdownTimeoutMs);
+      await centrifuge.close(shutdownTimeoutMs);
+      // HTTP requests in flight get the same grace; then whatever is left (a connection that
+      // never sent a request keeps Node's server open) is cut off.
+      const cutOff = setTimeout(() => app.server.closeAllConnections(), shutdownTimeoutMs);
       await app.close();
+      clearTimeout(cutOff);
       await domain.close();
       await hub.close();
       await store.close();
