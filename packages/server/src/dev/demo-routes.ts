@@ -23,7 +23,7 @@ const orderParams = z.object({ id: z.string().min(1).max(64) });
  *
  * - `GET /dev/demo`: the demo users with a ready-made token each (the same ones the banner
  *   prints), the demo kitchen, the customer's address and the simulated driver's route, so the
- *   demo web app can switch users without a login. No authentication: in dev mode anyone who
+ *   demo web app can switch users without a login; drivers come with their last reported position. No authentication: in dev mode anyone who
  *   can reach the server may act as any demo user, which is the point of dev mode.
  * - `POST /dev/orders/:id/pay`: the demo's stand-in for a payment provider. The order's customer
  *   confirms the payment (`pending` → `payment_confirmed`, acted by `system`), which in
@@ -46,6 +46,8 @@ export function registerDemoRoutes(
           role: user.role,
           name: user.name,
           token: options.jwtSecret ? await demoToken({ url: '', jwtSecret: options.jwtSecret }, user.sub) : null,
+          // Where a driver last reported: a demo ride starts there (a jump back would be refused).
+          lastPosition: user.role === 'driver' ? await lastPosition(domain, user.sub) : null,
         })),
       );
       return {
@@ -71,4 +73,9 @@ export function registerDemoRoutes(
       return domain.orders.changeStatus(SYSTEM, order.id, 'payment_confirmed');
     },
   });
+}
+
+async function lastPosition(domain: Domain, driverId: string): Promise<{ latitude: number; longitude: number } | null> {
+  const position = await domain.locations.latestPosition(driverId);
+  return position ? { latitude: position.latitude, longitude: position.longitude } : null;
 }
