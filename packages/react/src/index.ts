@@ -36,4 +36,4 @@ export {
   type ToastInput,
   type ToastType,
 } from './toast-store.js';
-export { DABBA_CSS, injectStyles } from './styles.js';
+export { DABBA_CSS, injectStyles, STYLE_ELEMENT_ID } from './styles.js';
