@@ -37,3 +37,14 @@ export {
   type ToastType,
 } from './toast-store.js';
 export { DABBA_CSS, injectStyles, STYLE_ELEMENT_ID } from './styles.js';
+// What apps using only this package need from the client.
+export {
+  RECONNECT_PRESETS,
+  asyncStorage,
+  memoryStorage,
+  webStorage,
+  type ClientOptions,
+  type ConnectionState,
+  type DabbaClient,
+  type OrderTrackingState,
+} from '@dabba/client';
