@@ -113,6 +113,6 @@ export interface OrderSummary {
   totalMinor: number;
   currency: string;
   items: Array<{ productId?: string | null; name: string; quantity: number }>;
-  deliveryAddress: string;
+  delivery: { address: string; latitude: number; longitude: number };
   createdAt: string;
 }

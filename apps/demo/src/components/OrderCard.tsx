@@ -25,7 +25,7 @@ export function OrderCard(props: { order: OrderSummary; onChange: () => void; ch
       <p className="muted">
         {order.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')} · {rupees(order.totalMinor)}
       </p>
-      <p className="muted">To {order.deliveryAddress}</p>
+      <p className="muted">To {order.delivery.address}</p>
       {order.driverId && <p className="muted">Driver: {order.driverId}</p>}
       {props.children && <div className="actions">{props.children}</div>}
     </li>

@@ -1,6 +1,7 @@
 import type { EventData } from '@dabba/protocol';
 import { useEvent, useToast } from '@dabba/react';
 import { useEffect, useState, type ReactNode } from 'react';
+import { OrderChat } from '../components/OrderChat.js';
 import { isActive, OrderCard } from '../components/OrderCard.js';
 import { useOrderAction, useOrders } from '../components/use-orders.js';
 import { loadDemo, type Demo, type GeoPoint, type OrderSummary } from '../demo-api.js';
@@ -152,6 +153,7 @@ function DriverScreen({ demo, token, start }: { demo: Demo; token: string; start
                 Delivered
               </button>
             )}
+            <OrderChat token={token} orderId={order.id} topic="driver" />
           </OrderCard>
         ))}
       </ul>

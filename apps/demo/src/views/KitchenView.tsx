@@ -1,6 +1,7 @@
 import type { EventData } from '@dabba/protocol';
 import { useConnectionState, useEvent, useToast } from '@dabba/react';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { OrderChat } from '../components/OrderChat.js';
 import { isActive, OrderCard } from '../components/OrderCard.js';
 import { useOrderAction, useOrders } from '../components/use-orders.js';
 import { rupees, type Demo, type OrderSummary } from '../demo-api.js';
@@ -96,6 +97,7 @@ export function KitchenView({ demo, token }: { demo: Demo; token: string }): Rea
                   Assign {d.name}
                 </button>
               ))}
+            <OrderChat token={token} orderId={order.id} topic="kitchen" />
           </OrderCard>
         ))}
       </ul>

@@ -1,19 +1,22 @@
 import type { EventData } from '@dabba/protocol';
 import { useEvent, useOrderTracking, useToast } from '@dabba/react';
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ChatPanel } from '../components/ChatPanel.js';
+import { useOrderConversation } from '../components/OrderChat.js';
 import { Timeline } from '../components/Timeline.js';
-import { api, type Demo } from '../demo-api.js';
+import { api, STATUS_LABELS, type Demo } from '../demo-api.js';
 import { MapView } from '../map/MapView.js';
 
 type Notification = EventData<'notification'>;
-interface ConversationSummary {
-  id: string;
-  kind: 'order' | 'support';
-  orderId: string | null;
-  topic: 'kitchen' | 'driver' | null;
-}
 type ChatTab = 'kitchen' | 'driver' | 'support';
+
+const TERMINAL: ReadonlySet<string> = new Set(['delivered', 'cancelled', 'rejected', 'payment_failed']);
+
+function etaText(status: string | undefined, minutes: number | undefined): string {
+  if (status && TERMINAL.has(status)) return STATUS_LABELS[status] ?? status;
+  if (minutes !== undefined) return `Arrives in about ${minutes} min`;
+  return 'ETA once a driver is on the way';
+}
 
 /** The live tracking screen: status timeline, ETA, the map with the driver, notifications and chats. */
 export function OrderTracking(props: { demo: Demo; token: string; orderId: string; onBack: () => void }): ReactNode {
@@ -33,6 +36,7 @@ export function OrderTracking(props: { demo: Demo; token: string; orderId: strin
     : demo.dropoff;
   const position = tracking?.driver?.position;
   const status = tracking?.status;
+  const finished = status !== undefined && TERMINAL.has(status);
 
   return (
     <>
@@ -46,12 +50,8 @@ export function OrderTracking(props: { demo: Demo; token: string; orderId: strin
             {status ? status.replaceAll('_', ' ') : 'loading'}
           </span>
         </h2>
-        <p className="eta" data-testid="eta" data-minutes={tracking?.eta?.minutes ?? ''}>
-          {tracking?.eta
-            ? `Arrives in about ${tracking.eta.minutes} min`
-            : status === 'delivered'
-              ? 'Delivered'
-              : 'ETA once a driver is on the way'}
+        <p className="eta" data-testid="eta" data-minutes={finished ? '' : (tracking?.eta?.minutes ?? '')}>
+          {etaText(status, finished ? undefined : tracking?.eta?.minutes)}
         </p>
         {tracking?.driver?.name && <p className="muted">Your driver: {tracking.driver.name}</p>}
         {tracking?.phase === 'error' && <p className="error">Could not load the order: {tracking.error?.message}</p>}
@@ -89,21 +89,13 @@ function OrderChats({
   orderId: string;
   orderNumber: string | undefined;
 }): ReactNode {
-  const [conversations, setConversations] = useState<ConversationSummary[]>([]);
+  const chats = {
+    driver: useOrderConversation(token, orderId, 'driver'),
+    kitchen: useOrderConversation(token, orderId, 'kitchen'),
+  };
   const [supportId, setSupportId] = useState<string>();
   const [tab, setTab] = useState<ChatTab>('driver');
   const toast = useToast();
-  const load = useCallback(() => {
-    api<{ conversations: ConversationSummary[] }>(token, 'GET', '/conversations?limit=50').then(
-      (r) => setConversations(r.conversations),
-      () => undefined,
-    );
-  }, [token]);
-  useEffect(load, [load]);
-  useEvent('chat:opened', load);
-
-  const byTopic = (topic: 'kitchen' | 'driver'): string | undefined =>
-    conversations.find((c) => c.kind === 'order' && c.orderId === orderId && c.topic === topic)?.id;
   const contactSupport = async (): Promise<void> => {
     try {
       const opened = await api<{ id: string }>(token, 'POST', '/support/conversations', {
@@ -114,7 +106,7 @@ function OrderChats({
       toast.error((error as Error).message);
     }
   };
-  const open = tab === 'support' ? supportId : byTopic(tab);
+  const open = tab === 'support' ? supportId : chats[tab];
 
   return (
     <section className="card">
