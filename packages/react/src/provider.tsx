@@ -1,5 +1,14 @@
 import { createClient, type ClientOptions, type DabbaClient } from '@dabba/client';
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import {
+  createContext,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
 import { createRest, type RestClient } from './rest.js';
 import { Session } from './session.js';
 
@@ -63,11 +72,14 @@ function createOwned(options: ClientOptions, userId: string | undefined): Owned 
 export function DabbaProvider(props: DabbaProviderProps): ReactNode {
   const { options, client: given, userId, children } = props;
   const [owned, setOwned] = useState<Owned | undefined>(() => (options ? createOwned(options, userId) : undefined));
-  const [borrowed] = useState<DabbaContextValue | undefined>(() =>
-    given ? { client: given, session: new Session(undefined, userId, undefined), rest: undefined } : undefined,
+  const borrowed = useMemo<DabbaContextValue | undefined>(
+    () => (given ? { client: given, session: new Session(undefined, userId, undefined), rest: undefined } : undefined),
+    [given, userId],
   );
 
-  useEffect(() => {
+  // A layout effect: the client is connecting before the first paint, so a banner never shows
+  // the "not connected yet" state in between.
+  useLayoutEffect(() => {
     if (!owned || !options) return;
     if (owned.closed) {
       // Unmounted for real earlier (e.g. hidden by <Activity>) and shown again: a fresh client.
