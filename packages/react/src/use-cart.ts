@@ -66,9 +66,11 @@ export function useCart(options: CartOptions = {}): Cart {
     return next;
   }, []);
 
+  // Aborted on unmount: a load waiting for the connection stops waiting.
+  const unmounted = useRef<AbortController>(new AbortController());
   const load = useCallback(async (): Promise<CartView> => {
     try {
-      const cart = await fetchCart(context);
+      const cart = await fetchCart(context, unmounted.current.signal);
       setState((s) => ({ ...s, error: undefined }));
       return accept(cart);
     } catch (error) {
@@ -79,6 +81,7 @@ export function useCart(options: CartOptions = {}): Cart {
 
   useEffect(() => {
     let active = true;
+    if (unmounted.current.signal.aborted) unmounted.current = new AbortController();
     const stop = client.on('cart:sync', ({ cart }) => {
       if (active) accept(cart);
     });
@@ -91,6 +94,7 @@ export function useCart(options: CartOptions = {}): Cart {
     load().catch(() => undefined);
     return () => {
       active = false;
+      unmounted.current.abort();
       stop();
       stopState();
     };
@@ -145,9 +149,9 @@ async function isVersionConflict(
   return cart.version !== expectedVersion;
 }
 
-async function fetchCart(context: DabbaContextValue): Promise<CartView> {
+async function fetchCart(context: DabbaContextValue, signal?: AbortSignal): Promise<CartView> {
   if (context.rest) return context.rest.request<CartView>('GET', '/cart');
-  return (await whenConnected(context.client, () => context.client.call('cart.get', {}))) as CartView;
+  return (await whenConnected(context.client, () => context.client.call('cart.get', {}), signal)) as CartView;
 }
 
 function asError(error: unknown): Error {

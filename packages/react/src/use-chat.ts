@@ -73,6 +73,7 @@ export function useChat(conversationId: string, options: ChatOptions = {}): Chat
 
   useEffect(() => {
     let active = true;
+    const abort = new AbortController();
     const guarded = (change: (state: ChatState) => ChatState): void => {
       if (active) update(change);
     };
@@ -84,8 +85,8 @@ export function useChat(conversationId: string, options: ChatOptions = {}): Chat
     const load = async (): Promise<void> => {
       try {
         const [page, info] = await Promise.all([
-          fetchHistory(context, conversationId, undefined, pageSize),
-          fetchConversation(context, conversationId),
+          fetchHistory(context, conversationId, undefined, pageSize, abort.signal),
+          fetchConversation(context, conversationId, abort.signal),
         ]);
         guarded((s) => {
           let next = withMessages(s, page.messages);
@@ -103,6 +104,7 @@ export function useChat(conversationId: string, options: ChatOptions = {}): Chat
     });
     return () => {
       active = false;
+      abort.abort();
       sub.unsubscribe();
     };
   }, [client, context, conversationId, pageSize, update]);
@@ -183,6 +185,7 @@ async function fetchHistory(
   conversationId: string,
   before: string | undefined,
   limit: number,
+  signal?: AbortSignal,
 ): Promise<HistoryPage> {
   if (context.rest) {
     const query = new URLSearchParams({ limit: String(limit) });
@@ -194,27 +197,43 @@ async function fetchHistory(
   }
   const data: Record<string, unknown> = { conversationId, limit };
   if (before !== undefined) data.before = Number(before);
-  return (await whenConnected(context.client, () => context.client.call('chat.history', data))) as HistoryPage;
+  return (await whenConnected(context.client, () => context.client.call('chat.history', data), signal)) as HistoryPage;
 }
 
-async function fetchConversation(context: DabbaContextValue, conversationId: string): Promise<ConversationInfo> {
+async function fetchConversation(
+  context: DabbaContextValue,
+  conversationId: string,
+  signal?: AbortSignal,
+): Promise<ConversationInfo> {
   if (context.rest) {
     return context.rest.request<ConversationInfo>('GET', `/conversations/${encodeURIComponent(conversationId)}`);
   }
-  return (await whenConnected(context.client, () =>
-    context.client.call('chat.get', { conversationId }),
+  return (await whenConnected(
+    context.client,
+    () => context.client.call('chat.get', { conversationId }),
+    signal,
   )) as ConversationInfo;
 }
 
-/** Runs `call` once the client is connected (rpc needs the connection). */
-export async function whenConnected<T>(client: DabbaClient, call: () => Promise<T>): Promise<T> {
+/** Runs `call` once the client is connected (rpc needs the connection); gives up when `signal` aborts. */
+export async function whenConnected<T>(client: DabbaClient, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   if (client.state.status !== 'connected') {
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       const stop = client.onState((next) => {
         if (next.status !== 'connected') return;
-        stop();
+        finish();
         resolve();
       });
+      const onAbort = (): void => {
+        finish();
+        reject(new Error('no longer needed'));
+      };
+      const finish = (): void => {
+        stop();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort);
     });
   }
   return call();
