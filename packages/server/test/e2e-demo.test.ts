@@ -142,9 +142,12 @@ describe.skipIf(chromiumMissing && !inCi)('demo web app in Chromium', () => {
     const firstTarget = await marker.getAttribute('data-target-lat');
     await expect.poll(() => marker.getAttribute('data-target-lat'), { timeout: SEE_MS }).not.toBe(firstTarget);
     const glide = await sampleMarker(customer, 2_500);
-    expect(glide.distinctPositions, 'the marker moves in many small steps').toBeGreaterThan(20);
-    expect(glide.totalPx, 'the marker moved').toBeGreaterThan(2);
-    expect(glide.maxStepPx, 'no frame jumps').toBeLessThan(3);
+    // At 150 km/h a report moves the driver ~46 m, about 7 SVG units on this map: drawn at once
+    // (a teleport) that is one step of ~7; glided, frames move a fraction of a unit each (~0.2 at
+    // 60 fps), and even at 5 fps under load under 2.5.
+    expect(glide.distinctPositions, 'the marker moves in many small steps').toBeGreaterThan(10);
+    expect(glide.totalPx, 'the marker moved').toBeGreaterThan(4);
+    expect(glide.maxStepPx, 'no frame jumps').toBeLessThan(2.5);
     await driver.getByTestId(`picked-up-${orderId}`).click();
     await expect.poll(() => status.getAttribute('data-status'), { timeout: SEE_MS }).toBe('picked_up');
     const eta = customer.getByTestId('eta');
@@ -195,14 +198,69 @@ describe.skipIf(chromiumMissing && !inCi)('demo web app in Chromium', () => {
       ].map((step) => [`timeline-${step}`, 'true']),
     );
     await shot(customer, '07-customer-delivered');
+    // Phone width: nothing sticks out sideways.
+    const overflow = await customer.evaluate(
+      () => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(390);
     await shot(kitchen, '08-kitchen-after');
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('a customer asks support; an agent claims the conversation from the live queue and answers', async () => {
+    const demo = (await (await fetch(`http://127.0.0.1:${port}/dev/demo`)).json()) as {
+      users: Array<{ id: string; token: string }>;
+    };
+    const customerToken = demo.users.find((u) => u.id === 'customer-1')?.token;
+    const placed = await fetch(`http://127.0.0.1:${port}/orders`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${customerToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        storeId: 'kitchen-1',
+        items: [{ productId: 'masala-dosa', name: 'Masala dosa', quantity: 1, unitPriceMinor: 12_000 }],
+        deliveryAddress: 'Flat 12, Sea Breeze, 16th Road, Khar West, Mumbai 400052',
+        deliveryLatitude: 19.069,
+        deliveryLongitude: 72.834,
+        currency: 'INR',
+      }),
+    });
+    expect(placed.status).toBe(201);
+    const { id: orderId } = (await placed.json()) as { id: string };
+
+    const agent = await openAs('support-1', { width: 1024, height: 800 });
+    await agent.getByText('Nobody is waiting.').waitFor({ timeout: SEE_MS });
+    const customer = await openAs('customer-1', { width: 390, height: 844 });
+    await customer.goto(`http://127.0.0.1:${port}/?as=customer-1&order=${orderId}`);
+    await customer.getByTestId('chat-tab-support').click();
+    await customer.getByTestId('contact-support').click();
+    await customer.getByTestId('chat-input').fill('Can I add a chaas to my order?');
+    await customer.getByTestId('chat-send').click();
+    await customer.getByTestId('chat-message').filter({ hasText: 'add a chaas' }).waitFor({ timeout: SEE_MS });
+
+    // The queue is live: the request appears without a reload; claiming opens the conversation.
+    const claim = agent.locator('[data-testid^="claim-"]');
+    await claim.first().waitFor({ timeout: SEE_MS });
+    await claim.first().click();
+    await agent.getByTestId('chat-message').filter({ hasText: 'add a chaas' }).waitFor({ timeout: SEE_MS });
+    await agent.getByTestId('chat-input').fill('Done, it is on its way with the dosa.');
+    await agent.getByTestId('chat-send').click();
+    await customer
+      .getByTestId('chat-message')
+      .filter({ hasText: 'on its way with the dosa' })
+      .waitFor({ timeout: SEE_MS });
+    await expect.poll(() => claim.count(), { timeout: SEE_MS }).toBe(0);
+    await shot(agent, '09-support-chat');
+    await shot(customer, '10-customer-support-chat');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
 
 /** The few browser globals `sampleMarker` uses inside the page. */
 interface BrowserGlobals {
-  document: { querySelector(selector: string): { dataset: Record<string, string | undefined> } | null };
+  document: {
+    querySelector(selector: string): { dataset: Record<string, string | undefined> } | null;
+    documentElement: { scrollWidth: number };
+  };
   requestAnimationFrame(callback: () => void): number;
 }
 
