@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../src/dev-credentials.js';
 import { DEMO_DROPOFF, DEMO_ITEMS, DEMO_KITCHEN, seedDemoData } from '../src/dev/seed.js';
@@ -159,6 +162,90 @@ describe('web app at /', () => {
       await expect(startTestServer({ webAppDir: clashing })).rejects.toThrow(/api would shadow/);
     } finally {
       await rm(clashing, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The built CLI and demo (`npm run build` runs before the tests). */
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const DEMO_BUILD = fileURLToPath(new URL('../../../apps/demo/dist', import.meta.url));
+
+interface RunningCli {
+  /** The first group of `pattern`: the server's URL. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Runs `dabba serve ARGS` in a scratch folder (its ./data) until `pattern` shows in its output. */
+async function serve(args: string[], env: Record<string, string>, pattern: RegExp): Promise<RunningCli> {
+  const cwd = await mkdtemp(join(tmpdir(), 'dabba-cli-web-'));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !key.startsWith('DABBA_') && !['PORT', 'HOST', 'LOG_LEVEL'].includes(key),
+    ),
+  );
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+    cwd,
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: 'pipe',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async (): Promise<void> => {
+    child.kill('SIGKILL');
+    await exited;
+    await rm(cwd, { recursive: true, force: true });
+  };
+  let output = '';
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`dabba serve printed no ${pattern}:\n${output}`)), 15_000);
+      const read = (chunk: Buffer): void => {
+        output += chunk.toString('utf8');
+        const found = pattern.exec(output);
+        if (found?.[1]) {
+          clearTimeout(timer);
+          resolve(found[1]);
+        }
+      };
+      child.stdout.on('data', read);
+      child.stderr.on('data', read);
+      child.once('exit', () => reject(new Error(`dabba serve exited:\n${output}`)));
+    });
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+describe('dabba serve and the demo', () => {
+  it('--dev serves the built demo at / and GET /dev/demo, and the banner says where', async () => {
+    expect(existsSync(join(DEMO_BUILD, 'index.html')), 'the demo is built (npm run build)').toBe(true);
+    const cli = await serve(['--dev'], { LOG_LEVEL: 'warn' }, /Demo web app: +(http:\/\/[\d.:]+)\//);
+    try {
+      const index = await fetch(`${cli.url}/`);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toContain('<div id="root">');
+      const demo = await fetch(`${cli.url}/dev/demo`);
+      expect(demo.status).toBe(200);
+      expect(((await demo.json()) as { users: unknown[] }).users).toHaveLength(DEMO_USERS.length);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it('without --dev serves neither the demo nor /dev/demo', async () => {
+    const cli = await serve(
+      [],
+      { DABBA_JWT_SECRET: 'a-secret-that-is-long-enough-for-hs256', LOG_LEVEL: 'info' },
+      /"url":"(http:\/\/[\d.:]+)"/,
+    );
+    try {
+      expect((await fetch(`${cli.url}/`)).status).toBe(404);
+      expect((await fetch(`${cli.url}/dev/demo`)).status).toBe(404);
+      expect((await fetch(`${cli.url}/health`)).status).toBe(200);
+    } finally {
+      await cli.stop();
     }
   });
 });
