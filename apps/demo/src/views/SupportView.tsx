@@ -76,7 +76,7 @@ export function SupportView({ token }: { token: string }): ReactNode {
               <button type="button" className="link" onClick={() => setOpenId(c.id)}>
                 {c.subject ?? c.id}
               </button>
-              {c.unreadCount > 0 && <span className="badge">{c.unreadCount}</span>}
+              {c.id !== openId && c.unreadCount > 0 && <span className="badge">{c.unreadCount}</span>}
             </li>
           ))}
         </ul>
