@@ -30,6 +30,7 @@ const CHROMIUM_ARGS = [
 const DEMO_BUILD = fileURLToPath(new URL('../../../apps/demo/dist', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/e2e-demo', import.meta.url));
 const JWT_SECRET = 'e2e-demo-secret-that-is-long-enough';
+const API_KEY = 'e2e-demo-api-key';
 /** How long a screen may take to show a change, ms. */
 const SEE_MS = 15_000;
 
@@ -52,7 +53,7 @@ describe.skipIf(chromiumMissing && !inCi)('demo web app in Chromium', () => {
       host: '127.0.0.1',
       databaseUrl,
       jwtSecret: JWT_SECRET,
-      apiKey: 'e2e-demo-api-key',
+      apiKey: API_KEY,
       devMode: true,
       webAppDir: DEMO_BUILD,
       shutdownTimeoutMs: 1_000,
@@ -106,6 +107,15 @@ describe.skipIf(chromiumMissing && !inCi)('demo web app in Chromium', () => {
     await customer.getByTestId('add-veg-thali').click();
     await customer.getByTestId('add-masala-chaas').click();
     await customer.getByTestId('add-masala-chaas').click();
+    // The menu is live: the kitchen's stock change shows without a reload.
+    await customer.getByText('40 left today').waitFor({ timeout: SEE_MS });
+    const restocked = await fetch(`http://127.0.0.1:${port}/products/gulab-jamun/stock`, {
+      method: 'POST',
+      headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ set: 7 }),
+    });
+    expect(restocked.status).toBe(200);
+    await customer.getByText('7 left today').waitFor({ timeout: SEE_MS });
     await shot(customer, '01-customer-menu');
     await customer.getByTestId('place-order').click();
     const status = customer.getByTestId('order-status');

@@ -1,4 +1,4 @@
-import { useToast } from '@dabba/react';
+import { useChannel, useToast } from '@dabba/react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, rupees, type Demo } from '../demo-api.js';
 
@@ -35,6 +35,17 @@ export function Menu({
       (error: Error) => toast.error(`Could not load the menu: ${error.message}`),
     );
   }, [demo.kitchen.id, token, toast]);
+
+  // The menu is live: stock, prices and availability change as the kitchen and other orders change them.
+  useChannel(`store:${demo.kitchen.id}`, (data) => {
+    const product = (data as { product?: Product & { available?: boolean } }).product;
+    if (!product) return;
+    setProducts((list) =>
+      list
+        ?.filter((p) => p.id !== product.id || product.available !== false)
+        .map((p) => (p.id === product.id ? product : p)),
+    );
+  });
 
   const add = (id: string, delta: number): void =>
     setBasket((b) => {
