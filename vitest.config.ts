@@ -74,7 +74,7 @@ export default defineConfig(async () => ({
     execArgv: ['--expose-gc'],
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'sqlite', include: ['packages/*/test/**/*.test.{ts,tsx}'] } },
       ...(await (decided.dabbaPostgresPass ??= postgresProject())),
     ],
   },

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { roleSchema } from '@dabba/protocol';
 import { signToken } from './auth/jwt.js';
@@ -6,8 +7,12 @@ import { ConfigError, parseDurationSeconds, readServerOptions, SETTINGS } from '
 import { loadDevCredentials, readDevCredentials } from './dev-credentials.js';
 import { startDevMode, type DevMode } from './dev/dev-mode.js';
 import { readSimulatorFlags, SIMULATE_FLAGS, simulateUsage } from './dev/flags.js';
+import { isWebAppBuild } from './http/web-app.js';
 import { startServer, type DabbaServer } from './server.js';
 import { VERSION } from './version.js';
+
+/** The demo web app's build (`npm run build`), served at `/` by `serve --dev` when present. */
+const DEMO_WEB_APP_DIR = fileURLToPath(new URL('../../../apps/demo/dist', import.meta.url));
 
 const USAGE = `dabba ${VERSION}
 
@@ -22,7 +27,8 @@ ${SETTINGS.map((s) => `  --${s.flag.padEnd(30)} ${s.env}: ${s.doc}`).join('\n')}
 
 dev flags:
   --dev                            seed the demo users and kitchen, print their tokens; no secret set:
-                                   generate and keep one in ./data
+                                   generate and keep one in ./data; serve the demo web app at / (once
+                                   built) and GET /dev/demo (the demo users' tokens)
 ${simulateUsage()}
 `;
 
@@ -64,6 +70,10 @@ async function serve(args: string[]): Promise<number> {
   } else if (!keyConfigured) {
     throw new ConfigError('set DABBA_JWT_SECRET (or DABBA_JWT_PUBLIC_KEY / DABBA_JWKS_URL), or run with --dev');
   }
+  if (dev) {
+    options.devMode = true;
+    options.webAppDir = DEMO_WEB_APP_DIR;
+  }
   // Signals are handled from the start: one that arrives while the server starts stops it once it is up.
   const run: { server?: DabbaServer; dev?: Promise<DevMode>; signal?: string } = {};
   const stop = (signal: string): void => {
@@ -79,7 +89,12 @@ async function serve(args: string[]): Promise<number> {
     return -1;
   }
   if (dev) {
-    run.dev = startDevMode(server, { jwtSecret: options.jwtSecret, apiKey: options.apiKey, simulate });
+    run.dev = startDevMode(server, {
+      jwtSecret: options.jwtSecret,
+      apiKey: options.apiKey,
+      simulate,
+      webApp: isWebAppBuild(options.webAppDir),
+    });
     await run.dev.catch(async (error: unknown) => {
       await server.close();
       throw error;

@@ -30,6 +30,8 @@ import { registerLeaderboardRoutes } from './http/routes/leaderboard.js';
 import { registerNotificationRoutes } from './http/routes/notifications.js';
 import { registerOrderRoutes } from './http/routes/orders.js';
 import { registerStoreRoutes } from './http/routes/stores.js';
+import { checkWebAppBuild, registerWebApp } from './http/web-app.js';
+import { registerDemoRoutes } from './dev/demo-routes.js';
 import { DEFAULT_DATABASE_URL, openStore } from './store/database.js';
 import { registerServerApi } from './http/server-api.js';
 import { originChecker, UpgradeRouter } from './http/upgrade.js';
@@ -67,6 +69,10 @@ export interface ServerOptions
   socketio?: Partial<SocketIoFaceOptions>;
   /** The plain WebSocket face's (`/api/ws`) options; defaults in faces/plain-ws/options.ts. */
   plainWs?: Partial<PlainWsFaceOptions>;
+  /** Dev mode's routes (`GET /dev/demo` with the demo users' tokens…, dev/demo-routes.ts). Default false; never in production. */
+  devMode?: boolean;
+  /** A built web app (a folder with `index.html`, e.g. `apps/demo/dist`) served at `/`; ignored when absent. */
+  webAppDir?: string | undefined;
 }
 
 export const DEFAULT_SERVER_OPTIONS = {
@@ -94,6 +100,7 @@ export interface DabbaServer {
 export async function startServer(options: ServerOptions = {}): Promise<DabbaServer> {
   const logger = options.logger ?? createLogger(options.logLevel ?? DEFAULT_SERVER_OPTIONS.logLevel);
   const metrics = new Metrics();
+  const webAppDir = checkWebAppBuild(options.webAppDir);
   const verifyToken = await createTokenVerifier(options);
   const engine =
     options.engine ?? (options.redisUrl ? new RedisEngine({ url: options.redisUrl, logger }) : new MemoryEngine());
@@ -125,6 +132,8 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   registerChatRoutes(app, rest, domain);
   registerCatalogRoutes(app, rest, domain);
   registerCartRoutes(app, rest, domain);
+  if (options.devMode) registerDemoRoutes(app, rest, domain, { jwtSecret: options.jwtSecret });
+  await registerWebApp(app, webAppDir);
 
   const sessions = new Set<CentrifugeSession>();
   const centrifugeContext = {

@@ -12,6 +12,8 @@ export interface BannerContext {
   /** Signs the demo tokens; without it (a public key or JWKS configured) none are printed. */
   jwtSecret?: string | undefined;
   apiKey?: string | undefined;
+  /** The demo web app is served at `/`: the banner points there (false: says how to build it). */
+  webApp?: boolean | undefined;
 }
 
 /** A demo user's token, or a placeholder when Dabba does not hold the signing key. */
@@ -28,6 +30,12 @@ export async function devBanner(context: BannerContext, kitchen: Kitchen, simula
     `\nDabba ${VERSION} (dev) at ${url}`,
     `  WebSocket (Centrifugo protocol): ${url.replace('http', 'ws')}/connection/websocket`,
   ];
+  if (context.webApp !== undefined)
+    lines.push(
+      context.webApp
+        ? `  Demo web app:                    ${url}/  (customer, kitchen, driver, support)`
+        : '  Demo web app:                    not built yet (npm run build, then restart)',
+    );
   if (apiKey) lines.push(`  Server API key (X-API-Key):      ${apiKey}`);
   lines.push(`  Demo kitchen:                    ${kitchen.id} (${kitchen.name}, chef ${kitchen.chefId})`);
   if (context.jwtSecret) {

@@ -11,6 +11,8 @@ export interface DevModeOptions {
   apiKey?: string | undefined;
   /** Runs the order simulator with these options; unset: no simulation. */
   simulate?: SimulatorOptions | undefined;
+  /** Whether the demo web app is served at `/` (the banner says where, or how to build it). Unset: the banner does not mention it. */
+  webApp?: boolean;
   /** Where the banner and the simulator's hints go. Default: stdout. */
   write?: (text: string) => void;
 }
@@ -29,7 +31,7 @@ export async function startDevMode(server: DabbaServer, options: DevModeOptions 
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const context: BannerContext = { url: server.url, jwtSecret: options.jwtSecret, apiKey: options.apiKey };
   const kitchen = await seedDemoData(server.domain);
-  write(await devBanner(context, kitchen, options.simulate !== undefined));
+  write(await devBanner({ ...context, webApp: options.webApp }, kitchen, options.simulate !== undefined));
   if (!options.simulate) return { kitchen, stop: () => Promise.resolve() };
 
   const plan = demoPlan(kitchen);
