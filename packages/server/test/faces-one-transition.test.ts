@@ -68,6 +68,9 @@ it('one order transition reaches centrifuge-js, /realtime, /notifications, /api/
   expect(await emitWithAck(notifications, 'joinRoom', `order-${orderId}`)).toEqual({ ok: true });
 
   const plain = await PlainWsTestClient.connect(t, token);
+  // `/api/ws` first sends each open order as it is (state, not a transition).
+  const atConnect = await plain.next('order_updated');
+  expect(atConnect.data).toMatchObject({ orderId, order: { status: 'accepted' } });
 
   const source = new EventSource(`${t.url}/api/events?channels=${channel}&token=${token}`);
   sources.push(source);
@@ -85,7 +88,7 @@ it('one order transition reaches centrifuge-js, /realtime, /notifications, /api/
       native.length === 2 &&
       realtimeUpdates.length === 2 &&
       notices.length === 2 &&
-      plain.ofType('order_updated').length === 2 &&
+      plain.ofType('order_updated').length === 3 &&
       sse.length === 2,
   );
 
@@ -115,11 +118,11 @@ it('one order transition reaches centrifuge-js, /realtime, /notifications, /api/
   // SSE /api/events: the whole envelope, the same one (same id) the native client got.
   expect(sse[0]).toMatchObject({ id: native[0]?.tags?.id, type: 'order:status_update', channel, data: update });
   // /api/ws (seed 001): order_updated with the order; it was looked up after both transitions committed or between them.
-  const plainUpdate = plain.ofType('order_updated')[0];
+  const plainUpdate = plain.ofType('order_updated')[1];
   expect(plainUpdate?.type).toBe('order_updated');
   expect(plainUpdate?.data?.orderId).toBe(orderId);
   expect(['preparing', 'ready_for_pickup']).toContain((plainUpdate?.data?.order as { status: string }).status);
-  expect(plain.ofType('order_updated')[1]).toEqual({ type: 'order_updated', data: { orderId, order } });
+  expect(plain.ofType('order_updated')[2]).toEqual({ type: 'order_updated', data: { orderId, order } });
 
   // Exactly once each: the first transition is in every list once, the second once after it.
   expect(native.map((p) => (p.data as { status: string }).status)).toEqual(['preparing', 'ready_for_pickup']);

@@ -28,24 +28,50 @@ describe('plain WebSocket face: seed 001 messages', () => {
     await w.move(orderId, 'payment_confirmed', 'api');
     const client = await PlainWsTestClient.connect(t, w.tokens.customer);
     expect(client.messages[0]?.data?.channels).toEqual(['user:cust-1', 'catalog', `order:${orderId}`]);
+    // Each open order is sent once as it is when the socket connects.
+    expect((await client.next('order_updated')).data).toMatchObject({
+      orderId,
+      order: { status: 'payment_confirmed' },
+    });
 
     await w.move(orderId, 'accepted', w.tokens.chef);
-    const message = await client.next('order_updated');
+    const message = await client.next('order_updated', 2);
     const rest = await t.rest('GET', `/orders/${orderId}`, { as: w.tokens.customer });
     expect(message).toEqual({ type: 'order_updated', data: { orderId, order: rest.body } });
     expect(rest.body.status).toBe('accepted');
 
     await w.move(orderId, 'preparing', w.tokens.chef);
     await w.assign(orderId, w.ids.driver);
-    await client.next('order_updated', 3);
+    await client.next('order_updated', 4);
     await settle(client);
-    // One per status change, one for the driver assignment; in order.
+    // The state at connect, then one per status change, one for the driver assignment; in order.
     expect(client.ofType('order_updated').map((m) => [(m.data?.order as { status: string }).status])).toEqual([
+      ['payment_confirmed'],
       ['accepted'],
       ['preparing'],
       ['preparing'],
     ]);
-    expect((client.ofType('order_updated')[2]?.data?.order as { driverId: string }).driverId).toBe(w.ids.driver);
+    expect((client.ofType('order_updated')[3]?.data?.order as { driverId: string }).driverId).toBe(w.ids.driver);
+  });
+
+  it('a socket that reconnects after a drop gets every open order as it is now, whatever it missed', async () => {
+    const orderId = await w.placeOrder();
+    await w.move(orderId, 'payment_confirmed', 'api');
+    const first = await PlainWsTestClient.connect(t, w.tokens.customer);
+    await first.next('order_updated');
+    first.ws.terminate();
+    await first.closed;
+    // Changes while the customer is away.
+    await w.move(orderId, 'accepted', w.tokens.chef);
+    await w.move(orderId, 'preparing', w.tokens.chef);
+    const again = await PlainWsTestClient.connect(t, w.tokens.customer);
+    const current = await again.next('order_updated');
+    const rest = await t.rest('GET', `/orders/${orderId}`, { as: w.tokens.customer });
+    expect(current).toEqual({ type: 'order_updated', data: { orderId, order: rest.body } });
+    expect(rest.body.status).toBe('preparing');
+    // And it goes on live from there.
+    await w.move(orderId, 'ready_for_pickup', w.tokens.chef);
+    expect((await again.next('order_updated', 2)).data).toMatchObject({ order: { status: 'ready_for_pickup' } });
   });
 
   it('picks up a new order from the user channel (chef), and stops following it once it is over', async () => {

@@ -83,7 +83,11 @@ export class PlainWsClient implements HubClient {
     );
   }
 
-  /** Follows the user's channel, the catalog and the user's open orders, then says `connected`. */
+  /**
+   * Follows the user's channel, the catalog and the user's open orders, then says `connected`.
+   * Each open order is sent once as it is now: a socket that reconnects after a drop has every
+   * order's current state, whatever it missed meanwhile (this face has no resume).
+   */
   async start(): Promise<void> {
     this.armExpiry();
     await this.follow(channels.user(this.claims.sub));
@@ -91,7 +95,9 @@ export class PlainWsClient implements HubClient {
     const orderIds = await this.deps.orders.openOrderIds(this.claims, this.deps.options.maxFollowedOrders);
     for (const orderId of orderIds) {
       if (this.closed) return;
-      await this.follow(channels.order(orderId)).catch((cause: unknown) => this.logFollowFailure(orderId, cause));
+      await this.follow(channels.order(orderId), () =>
+        this.sendInOrder(lookUpOrderFrame(orderId, this.deps.orders, this.deps.logger)),
+      ).catch((cause: unknown) => this.logFollowFailure(orderId, cause));
     }
     this.send({
       type: 'connected',
