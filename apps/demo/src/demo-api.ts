@@ -89,18 +89,8 @@ export const STATUS_LABELS: Record<string, string> = {
   payment_failed: 'Payment failed',
 };
 
-/** The statuses of a delivery that goes well, in order: the timeline's rows. */
-export const HAPPY_PATH = [
-  'pending',
-  'payment_confirmed',
-  'accepted',
-  'preparing',
-  'ready_for_pickup',
-  'assigned_to_driver',
-  'picked_up',
-  'in_transit',
-  'delivered',
-] as const;
+/** The timeline's rows: the statuses of a delivery that goes well, in order. */
+export { HAPPY_PATH } from '@dabba/protocol';
 
 /** The order fields the views read (the server's order object has more). */
 export interface OrderSummary {

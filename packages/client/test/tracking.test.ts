@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { HAPPY_PATH } from '@dabba/protocol';
 import type { TrackingSnapshot } from '@dabba/protocol';
 import type { OrderTracker, OrderTrackingState } from '../src/index.js';
 import type { TrackingPayload } from '../../server/src/domain/orders/tracking.js';
@@ -105,17 +106,7 @@ describe('trackOrder', () => {
     const delivered = await stateOf(tracker, (s) => s.status === 'delivered', 'delivery');
     const snapshot = (await t.rest('GET', `/orders/${orderId}/tracking`, { as: w.tokens.customer })).body;
     expect(delivered.history).toEqual(snapshot.statusHistory);
-    expect(statuses(delivered)).toEqual([
-      'pending',
-      'payment_confirmed',
-      'accepted',
-      'preparing',
-      'ready_for_pickup',
-      'assigned_to_driver',
-      'picked_up',
-      'in_transit',
-      'delivered',
-    ]);
+    expect(statuses(delivered)).toEqual([...HAPPY_PATH]);
     expect(delivered.snapshots).toBe(1);
 
     tracker.close();

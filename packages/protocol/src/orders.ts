@@ -9,7 +9,8 @@
  * itself as soon as it is ready for pickup.
  */
 
-export const ORDER_STATUSES = [
+/** The statuses of an order delivered without a hitch, in order (timelines show these rows). */
+export const HAPPY_PATH = [
   'pending',
   'payment_confirmed',
   'accepted',
@@ -19,10 +20,9 @@ export const ORDER_STATUSES = [
   'picked_up',
   'in_transit',
   'delivered',
-  'cancelled',
-  'rejected',
-  'payment_failed',
 ] as const;
+
+export const ORDER_STATUSES = [...HAPPY_PATH, 'cancelled', 'rejected', 'payment_failed'] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 

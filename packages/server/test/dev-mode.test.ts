@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { HAPPY_PATH } from '@dabba/protocol';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,17 +24,7 @@ import { createTestDatabase } from './support/test-database.js';
 /** The built CLI (`npm run build` runs before the tests). */
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const WAIT_MS = 15_000;
-const LIFECYCLE = [
-  'pending',
-  'payment_confirmed',
-  'accepted',
-  'preparing',
-  'ready_for_pickup',
-  'assigned_to_driver',
-  'picked_up',
-  'in_transit',
-  'delivered',
-];
+const LIFECYCLE = [...HAPPY_PATH];
 
 /** Ref'd timers: what would keep a process from exiting. */
 const liveTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
