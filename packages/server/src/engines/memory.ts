@@ -31,6 +31,12 @@ interface Stream {
   metaExpiresAt: number;
 }
 
+/**
+ * A channel's presence: one member inline (a `user:` channel mostly has one connection, and a
+ * Map per channel would cost every connection about 150 bytes), a Map from two on.
+ */
+type PresenceMembers = { readonly clientId: string; readonly info: ClientInfo } | Map<string, ClientInfo>;
+
 const newEpoch = (): string => randomBytes(4).toString('hex');
 
 /**
@@ -41,7 +47,7 @@ export class MemoryEngine implements Engine {
   readonly name = 'memory';
   private handler: EngineHandler | undefined;
   private readonly streams = new Map<string, Stream>();
-  private readonly presenceByChannel = new Map<string, Map<string, ClientInfo>>();
+  private readonly presenceByChannel = new Map<string, PresenceMembers>();
   private readonly idempotent = new Map<string, { result: PublishResult; expiresAt: number }>();
   private readonly keyValues = new Map<string, { value: string; expiresAt: number }>();
   private readonly maxKeyValueEntries: number;
@@ -134,25 +140,43 @@ export class MemoryEngine implements Engine {
   // No TTL needed: this process removes its own clients' entries when they disconnect, and a
   // dead process takes the whole map with it.
   async addPresence(channel: string, clientId: string, info: ClientInfo): Promise<void> {
-    let members = this.presenceByChannel.get(channel);
-    if (!members) this.presenceByChannel.set(channel, (members = new Map()));
-    members.set(clientId, info);
+    const members = this.presenceByChannel.get(channel);
+    if (members instanceof Map) members.set(clientId, info);
+    // The hub's heartbeat renews entries: an unchanged one stays as it is, and no new object is made.
+    else if (members?.clientId === clientId && members.info === info) return;
+    else if (members === undefined || members.clientId === clientId)
+      this.presenceByChannel.set(channel, { clientId, info });
+    else
+      this.presenceByChannel.set(
+        channel,
+        new Map([
+          [members.clientId, members.info],
+          [clientId, info],
+        ]),
+      );
   }
 
   async removePresence(channel: string, clientId: string): Promise<void> {
     const members = this.presenceByChannel.get(channel);
-    if (!members) return;
+    if (members === undefined) return;
+    if (!(members instanceof Map)) {
+      if (members.clientId === clientId) this.presenceByChannel.delete(channel);
+      return;
+    }
     members.delete(clientId);
     if (members.size === 0) this.presenceByChannel.delete(channel);
   }
 
   async presence(channel: string): Promise<Record<string, ClientInfo>> {
-    return Object.fromEntries(this.presenceByChannel.get(channel) ?? []);
+    const members = this.presenceByChannel.get(channel);
+    if (members === undefined) return {};
+    return members instanceof Map ? Object.fromEntries(members) : { [members.clientId]: members.info };
   }
 
   async presenceStats(channel: string): Promise<PresenceStats> {
     const members = this.presenceByChannel.get(channel);
-    if (!members) return { numClients: 0, numUsers: 0 };
+    if (members === undefined) return { numClients: 0, numUsers: 0 };
+    if (!(members instanceof Map)) return { numClients: 1, numUsers: 1 };
     const users = new Set<string>();
     for (const info of members.values()) users.add(info.user);
     return { numClients: members.size, numUsers: users.size };

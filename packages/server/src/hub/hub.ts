@@ -19,8 +19,9 @@ import { DabbaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { Authorization } from './authorization.js';
-import type { HubClient } from './client.js';
+import type { ClientSubscription, HubClient } from './client.js';
 import { ClientRegistry } from './client-registry.js';
+import { CompactSet } from './compact-set.js';
 import { NamespaceRegistry, type ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
 import { PresenceHeartbeat } from './presence-heartbeat.js';
@@ -40,7 +41,7 @@ export { DEFAULT_HUB_OPTIONS, type HubOptions, type PublishInput, type PublishOp
 
 interface ChannelState {
   readonly namespace: ResolvedNamespace;
-  readonly live: Set<HubClient>;
+  readonly live: CompactSet<HubClient>;
   /**
    * Clients whose subscribe is in progress: publications are held until their reply is out.
    * Created on demand: most channels have no subscribe in progress most of the time.
@@ -49,6 +50,10 @@ interface ChannelState {
   /** Until the engine confirms the channel subscription; then cleared. */
   engineReady: Promise<void> | undefined;
 }
+
+/** Every subscription's entry is one of these two: nothing per subscription to allocate. */
+const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false });
+const WITH_JOIN_LEAVE: ClientSubscription = Object.freeze({ joinLeave: true });
 
 /**
  * The hub: channels, subscriptions, fan-out, presence and limits. Faces hand it clients;
@@ -139,7 +144,7 @@ export class Hub implements EngineHandler {
       throw new DabbaError('limit_exceeded', `channel "${channel}" has too many subscribers`);
     }
     const held: PreparedPublication[] = [];
-    client.subscriptions.set(channel, { joinLeave: request.joinLeave === true && namespace.joinLeave });
+    client.subscriptions.set(channel, request.joinLeave === true && namespace.joinLeave ? WITH_JOIN_LEAVE : PLAIN);
     (state.pending ??= new Map()).set(client, held);
     let result: HubSubscribeResult;
     let presenceAdded = false;
@@ -371,7 +376,7 @@ export class Hub implements EngineHandler {
   private channelState(channel: string, namespace: ResolvedNamespace): ChannelState {
     let state = this.channelStates.get(channel);
     if (!state) {
-      const created: ChannelState = { namespace, live: new Set(), pending: undefined, engineReady: undefined };
+      const created: ChannelState = { namespace, live: new CompactSet(), pending: undefined, engineReady: undefined };
       created.engineReady = this.engine.subscribe(channel).then(
         () => {
           created.engineReady = undefined;

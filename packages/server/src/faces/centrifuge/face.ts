@@ -44,11 +44,14 @@ export class CentrifugeFace {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.sockets.add(ws);
-      ws.once('close', () => this.sockets.delete(ws));
       const session = new CentrifugeSession(new WebSocketTransport(ws), this.context);
       // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
       ws.on('message', (data) => session.receive((data as Buffer).toString('utf8')));
-      ws.on('close', () => session.transportClosed());
+      // One listener per event: a second one (or a `once` wrapper) costs every connection an array and a closure.
+      ws.on('close', () => {
+        this.sockets.delete(ws);
+        session.transportClosed();
+      });
       ws.on('error', (error) => this.context.logger.debug({ err: error, client: session.id }, 'websocket error'));
       this.context.sessions.add(session);
     });
