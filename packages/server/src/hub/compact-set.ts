@@ -40,6 +40,15 @@ export class CompactSet<T> implements Iterable<T> {
     return true;
   }
 
+  /**
+   * Calls `visit(member, arg)` for each member: the fan-out loop, with no iterator or result
+   * objects per call, and no closure when `visit` is created once.
+   */
+  forEach<A>(visit: (member: T, arg: A) => void, arg: A): void {
+    if (this.many) for (const member of this.many) visit(member, arg);
+    else if (this.only !== undefined) visit(this.only, arg);
+  }
+
   [Symbol.iterator](): Iterator<T> {
     if (this.many) return this.many.values();
     return (this.only === undefined ? [] : [this.only])[Symbol.iterator]();

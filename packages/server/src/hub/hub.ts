@@ -27,6 +27,7 @@ import { PreparedPublication } from './prepared.js';
 import { PresenceHeartbeat } from './presence-heartbeat.js';
 import { RpcRegistry } from './rpc.js';
 import { globToRegExp } from './glob.js';
+import { newEventId } from './event-id.js';
 import {
   DEFAULT_HUB_OPTIONS,
   type HubOptions,
@@ -192,7 +193,7 @@ export class Hub implements EngineHandler {
   async publish(channel: string, input: PublishInput, options: PublishOptionsInput = {}): Promise<PublishResult> {
     const namespace = this.resolveNamespace(channel);
     const envelope: Envelope = {
-      id: input.id ?? randomUUID(),
+      id: input.id ?? newEventId(),
       type: input.type ?? DEFAULT_EVENT_TYPE,
       channel,
       data: input.data,
@@ -295,18 +296,20 @@ export class Hub implements EngineHandler {
     const state = this.channelStates.get(channel);
     if (!state) return;
     const prepared = PreparedPublication.of(channel, publication, epoch);
-    for (const client of state.live) {
-      try {
-        client.deliver(prepared);
-      } catch (error) {
-        this.logger.error({ err: error, client: client.id }, 'delivery failed');
-      }
-    }
+    state.live.forEach(this.deliverTo, prepared);
     if (state.pending) for (const held of state.pending.values()) held.push(prepared);
-    this.metrics.deliveries.inc(state.live.size);
-    this.metrics.child(this.metrics.publications, 'namespace', state.namespace.name).inc();
-    this.metrics.publishToDeliver.observe(Math.max(0, Date.now() - publication.envelope.ts) / 1000);
+    const seconds = Math.max(0, Date.now() - publication.envelope.ts) / 1000;
+    this.metrics.countFanOut(state.namespace.name, state.live.size, seconds);
   }
+
+  /** One delivery of the fan-out; created once, so that a publication costs no closure. */
+  private readonly deliverTo = (client: HubClient, prepared: PreparedPublication): void => {
+    try {
+      client.deliver(prepared);
+    } catch (error) {
+      this.logger.error({ err: error, client: client.id }, 'delivery failed');
+    }
+  };
 
   onJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void {
     const state = this.channelStates.get(channel);
