@@ -24,7 +24,8 @@ export interface MemoryEngineOptions {
 interface Stream {
   epoch: string;
   top: number;
-  publications: Publication[];
+  /** Undefined while none are kept: most streams are read (a subscriber's position) far more than published to. */
+  publications: Publication[] | undefined;
   /** When the publications expire (ms since epoch). */
   historyExpiresAt: number;
   /** When the position itself is forgotten; a later publish starts a new epoch. */
@@ -36,6 +37,8 @@ interface Stream {
  * Map per channel would cost every connection about 150 bytes), a Map from two on.
  */
 type PresenceMembers = { readonly clientId: string; readonly info: ClientInfo } | Map<string, ClientInfo>;
+
+const NO_PUBLICATIONS: readonly Publication[] = Object.freeze([]);
 
 const newEpoch = (): string => randomBytes(4).toString('hex');
 
@@ -86,9 +89,10 @@ export class MemoryEngine implements Engine {
       offset = ++stream.top;
       epoch = stream.epoch;
       publication = { envelope, offset, info };
-      stream.publications.push(publication);
-      if (stream.publications.length > options.historySize) {
-        stream.publications.splice(0, stream.publications.length - options.historySize);
+      const kept = (stream.publications ??= []);
+      kept.push(publication);
+      if (kept.length > options.historySize) {
+        kept.splice(0, kept.length - options.historySize);
       }
       stream.historyExpiresAt = now + options.historyTtlMs;
       stream.metaExpiresAt = now + Math.max(this.streamMetaTtlMs, options.historyTtlMs);
@@ -111,8 +115,8 @@ export class MemoryEngine implements Engine {
 
   async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
     const stream = this.liveStream(channel, Date.now());
-    const all = stream.publications;
-    let candidates: Publication[];
+    const all = stream.publications ?? NO_PUBLICATIONS;
+    let candidates: readonly Publication[];
     let complete = true;
     if (query.since) {
       if (query.since.epoch !== stream.epoch) {
@@ -228,13 +232,13 @@ export class MemoryEngine implements Engine {
       stream = {
         epoch: newEpoch(),
         top: 0,
-        publications: [],
+        publications: undefined,
         historyExpiresAt: 0,
         metaExpiresAt: now + this.streamMetaTtlMs,
       };
       this.streams.set(channel, stream);
-    } else if (stream.historyExpiresAt <= now && stream.publications.length > 0) {
-      stream.publications = [];
+    } else if (stream.historyExpiresAt <= now) {
+      stream.publications = undefined;
     }
     return stream;
   }
@@ -242,7 +246,9 @@ export class MemoryEngine implements Engine {
   private sweep(now: number): void {
     for (const [channel, stream] of this.streams) {
       if (stream.metaExpiresAt <= now) this.streams.delete(channel);
-      else if (stream.historyExpiresAt <= now) stream.publications = [];
+      // Only streams that still hold publications are written to: rewriting every expired
+      // stream (one per connected user) each sweep fed long-lived objects young garbage.
+      else if (stream.historyExpiresAt <= now && stream.publications) stream.publications = undefined;
     }
     for (const [key, entry] of this.idempotent) if (entry.expiresAt <= now) this.idempotent.delete(key);
     for (const [key, entry] of this.keyValues) if (entry.expiresAt <= now) this.keyValues.delete(key);
