@@ -27,7 +27,7 @@ export class FlushScheduler {
     while (queue) {
       const next = queue.nextDirty;
       queue.nextDirty = undefined;
-      queue.flush();
+      queue.flushScheduled();
       queue = next;
     }
   };
@@ -117,9 +117,17 @@ export class OutboundQueue {
     return true;
   }
 
-  /** Writes what is queued now, as one frame. */
-  flush(): void {
+  /** The scheduler's turn: the queue has left its chain of dirty queues, and writes. */
+  flushScheduled(): void {
     this.dirty = false;
+    this.flush();
+  }
+
+  /**
+   * Writes what is queued now, as one frame. A queue stays marked dirty (and in the
+   * scheduler's chain) until the scheduler's turn, so a push after this never links it twice.
+   */
+  flush(): void {
     const first = this.first;
     if (first === undefined) return;
     const batch = this.batch;
