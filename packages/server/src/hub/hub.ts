@@ -52,9 +52,19 @@ interface ChannelState {
   engineReady: Promise<void> | undefined;
 }
 
-/** Every subscription's entry is one of these two: nothing per subscription to allocate. */
-const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false });
-const WITH_JOIN_LEAVE: ClientSubscription = Object.freeze({ joinLeave: true });
+/** The entries of subscriptions without a position (no history): shared, nothing to allocate. */
+const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false, startOffset: 0, startEpoch: '' });
+const WITH_JOIN_LEAVE: ClientSubscription = Object.freeze({ joinLeave: true, startOffset: 0, startEpoch: '' });
+
+/** The publication is at or before the position the client's subscription started from. */
+function sentBefore(client: HubClient, publication: PreparedPublication): boolean {
+  const subscription = client.subscriptions.get(publication.channel);
+  return (
+    subscription !== undefined &&
+    publication.offset <= subscription.startOffset &&
+    publication.epoch === subscription.startEpoch
+  );
+}
 
 /**
  * The hub: channels, subscriptions, fan-out, presence and limits. Faces hand it clients;
@@ -145,7 +155,8 @@ export class Hub implements EngineHandler {
       throw new DabbaError('limit_exceeded', `channel "${channel}" has too many subscribers`);
     }
     const held: PreparedPublication[] = [];
-    client.subscriptions.set(channel, request.joinLeave === true && namespace.joinLeave ? WITH_JOIN_LEAVE : PLAIN);
+    const joinLeave = request.joinLeave === true && namespace.joinLeave;
+    client.subscriptions.set(channel, joinLeave ? WITH_JOIN_LEAVE : PLAIN);
     (state.pending ??= new Map()).set(client, held);
     let result: HubSubscribeResult;
     let presenceAdded = false;
@@ -166,6 +177,9 @@ export class Hub implements EngineHandler {
       // The client may have left while presence was being written: leave no entry behind.
       if (presenceAdded) await this.engine.removePresence(channel, client.id).catch((e) => this.logEngineError(e));
       throw error;
+    }
+    if (result.offset > 0) {
+      client.subscriptions.set(channel, { joinLeave, startOffset: result.offset, startEpoch: result.epoch });
     }
     onSubscribed(result);
     this.dropPending(state, client);
@@ -304,6 +318,7 @@ export class Hub implements EngineHandler {
 
   /** One delivery of the fan-out; created once, so that a publication costs no closure. */
   private readonly deliverTo = (client: HubClient, prepared: PreparedPublication): void => {
+    if (prepared.offset > 0 && sentBefore(client, prepared)) return;
     try {
       client.deliver(prepared);
     } catch (error) {
