@@ -36,16 +36,33 @@ export class Metrics {
     help: 'Channels with local subscribers',
     registers: [this.registry],
   });
-  readonly publications = new Counter({
+  /**
+   * Fan-out counts since the last scrape, added to the two counters below when the registry is
+   * collected (countFanOut): prom-client's `inc` builds a label hash and a result object per
+   * call, which every publication would pay.
+   */
+  private pendingDeliveries = 0;
+  private readonly pendingPublications = new Map<string, number>();
+  readonly publications: Counter<string> = new Counter({
     name: 'dabba_publications_total',
     help: 'Publications fanned out on this node',
     labelNames: ['namespace'],
     registers: [this.registry],
+    collect: () => {
+      for (const [namespace, count] of this.pendingPublications) {
+        if (count > 0) this.child(this.publications, 'namespace', namespace).inc(count);
+        this.pendingPublications.set(namespace, 0);
+      }
+    },
   });
-  readonly deliveries = new Counter({
+  readonly deliveries: Counter = new Counter({
     name: 'dabba_deliveries_total',
     help: 'Publications handed to local subscribers',
     registers: [this.registry],
+    collect: () => {
+      this.deliveries.inc(this.pendingDeliveries);
+      this.pendingDeliveries = 0;
+    },
   });
   readonly recovery = new Counter({
     name: 'dabba_recovery_total',
@@ -71,6 +88,16 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
+
+  /** The histogram without labels, looked up once: `observe` on it skips building a label object. */
+  private readonly publishToDeliverChild = this.publishToDeliver.labels();
+
+  /** One publication fanned out to `deliveries` local subscribers of a channel in `namespace`. */
+  countFanOut(namespace: string, deliveries: number, publishToDeliverSeconds: number): void {
+    this.pendingDeliveries += deliveries;
+    this.pendingPublications.set(namespace, (this.pendingPublications.get(namespace) ?? 0) + 1);
+    this.publishToDeliverChild.observe(publishToDeliverSeconds);
+  }
 
   private readonly labelled = new WeakMap<Counter<string>, Map<string, { inc(value?: number): void }>>();
 

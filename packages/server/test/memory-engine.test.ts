@@ -290,6 +290,19 @@ describe('MemoryEngine', () => {
       expect(await engine.presence('room:1')).toEqual({ c1: { client: 'c1', user: 'alice', chan_info: { seat: 2 } } });
       expect(await engine.presenceStats('room:1')).toEqual({ numClients: 1, numUsers: 1 });
     });
+    it('keeps a single member apart from the others until it leaves (a user channel)', async () => {
+      const alice = { client: 'c1', user: 'alice' };
+      await engine.addPresence('user:alice', 'c1', alice, 60_000);
+      await engine.addPresence('user:alice', 'c1', alice, 60_000);
+      await engine.removePresence('user:alice', 'c2');
+      expect(await engine.presence('user:alice')).toEqual({ c1: alice });
+      expect(await engine.presenceStats('user:alice')).toEqual({ numClients: 1, numUsers: 1 });
+      await engine.addPresence('user:alice', 'c2', { client: 'c2', user: 'alice' }, 60_000);
+      await engine.removePresence('user:alice', 'c1');
+      expect(await engine.presence('user:alice')).toEqual({ c2: { client: 'c2', user: 'alice' } });
+      await engine.removePresence('user:alice', 'c2');
+      expect(await engine.presenceStats('user:alice')).toEqual({ numClients: 0, numUsers: 0 });
+    });
   });
 
   describe('join/leave, control and close', () => {

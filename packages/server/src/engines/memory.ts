@@ -24,12 +24,21 @@ export interface MemoryEngineOptions {
 interface Stream {
   epoch: string;
   top: number;
-  publications: Publication[];
+  /** Undefined while none are kept: most streams are read (a subscriber's position) far more than published to. */
+  publications: Publication[] | undefined;
   /** When the publications expire (ms since epoch). */
   historyExpiresAt: number;
   /** When the position itself is forgotten; a later publish starts a new epoch. */
   metaExpiresAt: number;
 }
+
+/**
+ * A channel's presence: one member inline (a `user:` channel mostly has one connection, and a
+ * Map per channel would cost every connection about 150 bytes), a Map from two on.
+ */
+type PresenceMembers = { readonly clientId: string; readonly info: ClientInfo } | Map<string, ClientInfo>;
+
+const NO_PUBLICATIONS: readonly Publication[] = Object.freeze([]);
 
 const newEpoch = (): string => randomBytes(4).toString('hex');
 
@@ -41,7 +50,7 @@ export class MemoryEngine implements Engine {
   readonly name = 'memory';
   private handler: EngineHandler | undefined;
   private readonly streams = new Map<string, Stream>();
-  private readonly presenceByChannel = new Map<string, Map<string, ClientInfo>>();
+  private readonly presenceByChannel = new Map<string, PresenceMembers>();
   private readonly idempotent = new Map<string, { result: PublishResult; expiresAt: number }>();
   private readonly keyValues = new Map<string, { value: string; expiresAt: number }>();
   private readonly maxKeyValueEntries: number;
@@ -80,9 +89,10 @@ export class MemoryEngine implements Engine {
       offset = ++stream.top;
       epoch = stream.epoch;
       publication = { envelope, offset, info };
-      stream.publications.push(publication);
-      if (stream.publications.length > options.historySize) {
-        stream.publications.splice(0, stream.publications.length - options.historySize);
+      const kept = (stream.publications ??= []);
+      kept.push(publication);
+      if (kept.length > options.historySize) {
+        kept.splice(0, kept.length - options.historySize);
       }
       stream.historyExpiresAt = now + options.historyTtlMs;
       stream.metaExpiresAt = now + Math.max(this.streamMetaTtlMs, options.historyTtlMs);
@@ -105,8 +115,8 @@ export class MemoryEngine implements Engine {
 
   async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
     const stream = this.liveStream(channel, Date.now());
-    const all = stream.publications;
-    let candidates: Publication[];
+    const all = stream.publications ?? NO_PUBLICATIONS;
+    let candidates: readonly Publication[];
     let complete = true;
     if (query.since) {
       if (query.since.epoch !== stream.epoch) {
@@ -134,25 +144,43 @@ export class MemoryEngine implements Engine {
   // No TTL needed: this process removes its own clients' entries when they disconnect, and a
   // dead process takes the whole map with it.
   async addPresence(channel: string, clientId: string, info: ClientInfo): Promise<void> {
-    let members = this.presenceByChannel.get(channel);
-    if (!members) this.presenceByChannel.set(channel, (members = new Map()));
-    members.set(clientId, info);
+    const members = this.presenceByChannel.get(channel);
+    if (members instanceof Map) members.set(clientId, info);
+    // The hub's heartbeat renews entries: an unchanged one stays as it is, and no new object is made.
+    else if (members?.clientId === clientId && members.info === info) return;
+    else if (members === undefined || members.clientId === clientId)
+      this.presenceByChannel.set(channel, { clientId, info });
+    else
+      this.presenceByChannel.set(
+        channel,
+        new Map([
+          [members.clientId, members.info],
+          [clientId, info],
+        ]),
+      );
   }
 
   async removePresence(channel: string, clientId: string): Promise<void> {
     const members = this.presenceByChannel.get(channel);
-    if (!members) return;
+    if (members === undefined) return;
+    if (!(members instanceof Map)) {
+      if (members.clientId === clientId) this.presenceByChannel.delete(channel);
+      return;
+    }
     members.delete(clientId);
     if (members.size === 0) this.presenceByChannel.delete(channel);
   }
 
   async presence(channel: string): Promise<Record<string, ClientInfo>> {
-    return Object.fromEntries(this.presenceByChannel.get(channel) ?? []);
+    const members = this.presenceByChannel.get(channel);
+    if (members === undefined) return {};
+    return members instanceof Map ? Object.fromEntries(members) : { [members.clientId]: members.info };
   }
 
   async presenceStats(channel: string): Promise<PresenceStats> {
     const members = this.presenceByChannel.get(channel);
-    if (!members) return { numClients: 0, numUsers: 0 };
+    if (members === undefined) return { numClients: 0, numUsers: 0 };
+    if (!(members instanceof Map)) return { numClients: 1, numUsers: 1 };
     const users = new Set<string>();
     for (const info of members.values()) users.add(info.user);
     return { numClients: members.size, numUsers: users.size };
@@ -204,13 +232,13 @@ export class MemoryEngine implements Engine {
       stream = {
         epoch: newEpoch(),
         top: 0,
-        publications: [],
+        publications: undefined,
         historyExpiresAt: 0,
         metaExpiresAt: now + this.streamMetaTtlMs,
       };
       this.streams.set(channel, stream);
-    } else if (stream.historyExpiresAt <= now && stream.publications.length > 0) {
-      stream.publications = [];
+    } else if (stream.historyExpiresAt <= now) {
+      stream.publications = undefined;
     }
     return stream;
   }
@@ -218,7 +246,9 @@ export class MemoryEngine implements Engine {
   private sweep(now: number): void {
     for (const [channel, stream] of this.streams) {
       if (stream.metaExpiresAt <= now) this.streams.delete(channel);
-      else if (stream.historyExpiresAt <= now) stream.publications = [];
+      // Only streams that still hold publications are written to: rewriting every expired
+      // stream (one per connected user) each sweep fed long-lived objects young garbage.
+      else if (stream.historyExpiresAt <= now && stream.publications) stream.publications = undefined;
     }
     for (const [key, entry] of this.idempotent) if (entry.expiresAt <= now) this.idempotent.delete(key);
     for (const [key, entry] of this.keyValues) if (entry.expiresAt <= now) this.keyValues.delete(key);

@@ -1,10 +1,11 @@
 import { DabbaError } from '../errors.js';
 import type { HubClient } from './client.js';
+import { CompactSet } from './compact-set.js';
 
 /** The clients connected to this node, by id and by user, with the per-user connection limit. */
 export class ClientRegistry {
   private readonly byId = new Map<string, HubClient>();
-  private readonly byUser = new Map<string, Set<HubClient>>();
+  private readonly byUser = new Map<string, CompactSet<HubClient>>();
 
   /** @param maxConnectionsPerUser 0 for no limit. */
   constructor(private readonly maxConnectionsPerUser: number) {}
@@ -25,7 +26,7 @@ export class ClientRegistry {
     if (limit > 0 && clients && clients.size >= limit) {
       throw new DabbaError('limit_exceeded', `user has ${limit} connections already`);
     }
-    if (!clients) this.byUser.set(user, (clients = new Set()));
+    if (!clients) this.byUser.set(user, (clients = new CompactSet()));
     clients.add(client);
     this.byId.set(client.id, client);
   }

@@ -7,6 +7,14 @@ export type FaceName = 'centrifuge' | 'socketio' | 'plain-ws' | 'sse';
 export interface ClientSubscription {
   /** The client asked for join/leave pushes on this channel. */
   readonly joinLeave: boolean;
+  /**
+   * The stream position the subscriber started from (its subscribe reply's offset and epoch);
+   * offset 0 for channels without history. An engine's fan-out can bring a publication after
+   * its history already did (Redis pub/sub lags a script's reply): the hub never delivers live
+   * what is at or before this position.
+   */
+  readonly startOffset: number;
+  readonly startEpoch: string;
 }
 
 /**

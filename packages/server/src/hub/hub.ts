@@ -19,13 +19,15 @@ import { DabbaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { Authorization } from './authorization.js';
-import type { HubClient } from './client.js';
+import type { ClientSubscription, HubClient } from './client.js';
 import { ClientRegistry } from './client-registry.js';
+import { CompactSet } from './compact-set.js';
 import { NamespaceRegistry, type ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
 import { PresenceHeartbeat } from './presence-heartbeat.js';
 import { RpcRegistry } from './rpc.js';
 import { globToRegExp } from './glob.js';
+import { newEventId } from './event-id.js';
 import {
   DEFAULT_HUB_OPTIONS,
   type HubOptions,
@@ -40,7 +42,7 @@ export { DEFAULT_HUB_OPTIONS, type HubOptions, type PublishInput, type PublishOp
 
 interface ChannelState {
   readonly namespace: ResolvedNamespace;
-  readonly live: Set<HubClient>;
+  readonly live: CompactSet<HubClient>;
   /**
    * Clients whose subscribe is in progress: publications are held until their reply is out.
    * Created on demand: most channels have no subscribe in progress most of the time.
@@ -48,6 +50,20 @@ interface ChannelState {
   pending: Map<HubClient, PreparedPublication[]> | undefined;
   /** Until the engine confirms the channel subscription; then cleared. */
   engineReady: Promise<void> | undefined;
+}
+
+/** The entries of subscriptions without a position (no history): shared, nothing to allocate. */
+const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false, startOffset: 0, startEpoch: '' });
+const WITH_JOIN_LEAVE: ClientSubscription = Object.freeze({ joinLeave: true, startOffset: 0, startEpoch: '' });
+
+/** The publication is at or before the position the client's subscription started from. */
+function sentBefore(client: HubClient, publication: PreparedPublication): boolean {
+  const subscription = client.subscriptions.get(publication.channel);
+  return (
+    subscription !== undefined &&
+    publication.offset <= subscription.startOffset &&
+    publication.epoch === subscription.startEpoch
+  );
 }
 
 /**
@@ -139,7 +155,8 @@ export class Hub implements EngineHandler {
       throw new DabbaError('limit_exceeded', `channel "${channel}" has too many subscribers`);
     }
     const held: PreparedPublication[] = [];
-    client.subscriptions.set(channel, { joinLeave: request.joinLeave === true && namespace.joinLeave });
+    const joinLeave = request.joinLeave === true && namespace.joinLeave;
+    client.subscriptions.set(channel, joinLeave ? WITH_JOIN_LEAVE : PLAIN);
     (state.pending ??= new Map()).set(client, held);
     let result: HubSubscribeResult;
     let presenceAdded = false;
@@ -160,6 +177,9 @@ export class Hub implements EngineHandler {
       // The client may have left while presence was being written: leave no entry behind.
       if (presenceAdded) await this.engine.removePresence(channel, client.id).catch((e) => this.logEngineError(e));
       throw error;
+    }
+    if (result.offset > 0) {
+      client.subscriptions.set(channel, { joinLeave, startOffset: result.offset, startEpoch: result.epoch });
     }
     onSubscribed(result);
     this.dropPending(state, client);
@@ -187,7 +207,7 @@ export class Hub implements EngineHandler {
   async publish(channel: string, input: PublishInput, options: PublishOptionsInput = {}): Promise<PublishResult> {
     const namespace = this.resolveNamespace(channel);
     const envelope: Envelope = {
-      id: input.id ?? randomUUID(),
+      id: input.id ?? newEventId(),
       type: input.type ?? DEFAULT_EVENT_TYPE,
       channel,
       data: input.data,
@@ -290,18 +310,21 @@ export class Hub implements EngineHandler {
     const state = this.channelStates.get(channel);
     if (!state) return;
     const prepared = PreparedPublication.of(channel, publication, epoch);
-    for (const client of state.live) {
-      try {
-        client.deliver(prepared);
-      } catch (error) {
-        this.logger.error({ err: error, client: client.id }, 'delivery failed');
-      }
-    }
+    state.live.forEach(this.deliverTo, prepared);
     if (state.pending) for (const held of state.pending.values()) held.push(prepared);
-    this.metrics.deliveries.inc(state.live.size);
-    this.metrics.child(this.metrics.publications, 'namespace', state.namespace.name).inc();
-    this.metrics.publishToDeliver.observe(Math.max(0, Date.now() - publication.envelope.ts) / 1000);
+    const seconds = Math.max(0, Date.now() - publication.envelope.ts) / 1000;
+    this.metrics.countFanOut(state.namespace.name, state.live.size, seconds);
   }
+
+  /** One delivery of the fan-out; created once, so that a publication costs no closure. */
+  private readonly deliverTo = (client: HubClient, prepared: PreparedPublication): void => {
+    if (prepared.offset > 0 && sentBefore(client, prepared)) return;
+    try {
+      client.deliver(prepared);
+    } catch (error) {
+      this.logger.error({ err: error, client: client.id }, 'delivery failed');
+    }
+  };
 
   onJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void {
     const state = this.channelStates.get(channel);
@@ -371,7 +394,7 @@ export class Hub implements EngineHandler {
   private channelState(channel: string, namespace: ResolvedNamespace): ChannelState {
     let state = this.channelStates.get(channel);
     if (!state) {
-      const created: ChannelState = { namespace, live: new Set(), pending: undefined, engineReady: undefined };
+      const created: ChannelState = { namespace, live: new CompactSet(), pending: undefined, engineReady: undefined };
       created.engineReady = this.engine.subscribe(channel).then(
         () => {
           created.engineReady = undefined;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DISCONNECT } from '@dabba/protocol';
 import type { FaceContext } from './context.js';
 import { CentrifugeSession } from './session.js';
@@ -21,8 +21,17 @@ const MAX_HOUSEKEEPING_TICK_MS = 250;
 export class CentrifugeFace {
   private readonly wss: WebSocketServer;
   private readonly housekeepingTimer: NodeJS.Timeout;
-  /** Open sockets, including those closing: shutdown waits for them. */
-  private readonly sockets = new Set<WebSocket>();
+  /** Open sockets, including those closing (shutdown waits for them), and their sessions. */
+  private readonly sockets = new Map<WebSocket, CentrifugeSession>();
+  /**
+   * Every socket's listeners, shared by all sockets (a listener finds its session through
+   * `this`, the socket): closures per connection would cost each one about 200 bytes.
+   */
+  private readonly listeners: {
+    message(this: WebSocket, data: RawData): void;
+    close(this: WebSocket): void;
+    error(this: WebSocket, error: Error): void;
+  };
 
   constructor(private readonly context: FaceContext) {
     this.wss = new WebSocketServer({
@@ -35,6 +44,22 @@ export class CentrifugeFace {
     const tickMs = Math.max(1, Math.min(MAX_HOUSEKEEPING_TICK_MS, pingIntervalMs / 4, pongTimeoutMs / 2));
     this.housekeepingTimer = setInterval(() => this.housekeeping(Date.now()), tickMs);
     this.housekeepingTimer.unref();
+    const { sockets } = this;
+    const logger = context.logger;
+    this.listeners = {
+      message(data) {
+        // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
+        sockets.get(this)?.receive((data as Buffer).toString('utf8'));
+      },
+      close() {
+        const session = sockets.get(this);
+        sockets.delete(this);
+        session?.transportClosed();
+      },
+      error(error) {
+        logger.debug({ err: error, client: sockets.get(this)?.id }, 'websocket error');
+      },
+    };
   }
 
   get connectionCount(): number {
@@ -43,13 +68,12 @@ export class CentrifugeFace {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      this.sockets.add(ws);
-      ws.once('close', () => this.sockets.delete(ws));
       const session = new CentrifugeSession(new WebSocketTransport(ws), this.context);
-      // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
-      ws.on('message', (data) => session.receive((data as Buffer).toString('utf8')));
-      ws.on('close', () => session.transportClosed());
-      ws.on('error', (error) => this.context.logger.debug({ err: error, client: session.id }, 'websocket error'));
+      this.sockets.set(ws, session);
+      // One listener per event: a second one (or a `once` wrapper) costs every connection an array.
+      ws.on('message', this.listeners.message);
+      ws.on('close', this.listeners.close);
+      ws.on('error', this.listeners.error);
       this.context.sessions.add(session);
     });
   }
@@ -61,12 +85,14 @@ export class CentrifugeFace {
   async close(timeoutMs: number): Promise<void> {
     clearInterval(this.housekeepingTimer);
     for (const session of [...this.context.sessions]) session.disconnect(DISCONNECT.shutdown);
-    const closed = Promise.all([...this.sockets].map((ws) => new Promise((resolve) => ws.once('close', resolve))));
+    const closed = Promise.all(
+      [...this.sockets.keys()].map((ws) => new Promise((resolve) => ws.once('close', resolve))),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([closed, timedOut]);
     clearTimeout(timer);
-    for (const ws of this.sockets) ws.terminate();
+    for (const ws of this.sockets.keys()) ws.terminate();
   }
 
   private housekeeping(now: number): void {

@@ -33,6 +33,10 @@ export class StreamTransport implements SessionTransport {
     this.response.write(this.name === 'sse' ? `data: ${lines.join('\ndata: ')}\n\n` : `${lines.join('\n')}\n`);
   }
 
+  writeOne(message: OutboundMessage): void {
+    this.write([message]);
+  }
+
   /** A stream has no close code: the disconnect goes as a push, then the response ends. */
   close(disconnect: Disconnect): void {
     if (this.response.writableEnded) return;

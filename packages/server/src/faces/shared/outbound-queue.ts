@@ -4,25 +4,32 @@ import { TextFrame, writeTextFrame } from './text-frame.js';
 /**
  * Flushes every dirty queue once per turn of the event loop: messages that become ready in
  * the same tick leave in one frame, and a busy channel costs one write per client per tick,
- * not one per publication.
+ * not one per publication. Dirty queues are chained through the queues themselves, so marking
+ * one allocates nothing.
  */
 export class FlushScheduler {
-  private dirty: OutboundQueue[] = [];
-  private scheduled = false;
+  private head: OutboundQueue | undefined;
+  private tail: OutboundQueue | undefined;
 
   markDirty(queue: OutboundQueue): void {
-    this.dirty.push(queue);
-    if (!this.scheduled) {
-      this.scheduled = true;
+    if (this.tail) this.tail.nextDirty = queue;
+    else {
+      this.head = queue;
       setImmediate(this.flushAll);
     }
+    this.tail = queue;
   }
 
   private readonly flushAll = (): void => {
-    this.scheduled = false;
-    const queues = this.dirty;
-    this.dirty = [];
-    for (const queue of queues) queue.flush();
+    let queue = this.head;
+    // Queues marked while these flush start a new chain and a new turn.
+    this.head = this.tail = undefined;
+    while (queue) {
+      const next = queue.nextDirty;
+      queue.nextDirty = undefined;
+      queue.flushScheduled();
+      queue = next;
+    }
   };
 }
 
@@ -33,8 +40,10 @@ export type OutboundMessage = string | TextFrame;
 export interface OutboundSink {
   /** Bytes accepted by the connection but not sent yet: they count against the queue's budget. */
   readonly bufferedAmount: number;
-  /** Writes the messages of one flush, in order. The array is reused once this returns. */
+  /** Writes the messages of one flush, in order, as one frame. */
   write(messages: readonly OutboundMessage[]): void;
+  /** Writes a flush of one message (the usual case: no array needed). */
+  writeOne(message: OutboundMessage): void;
 }
 
 /** Writes to a `ws` WebSocket: one frame per flush, pre-built publication frames written as they are. */
@@ -46,9 +55,12 @@ export class WebSocketSink implements OutboundSink {
   }
 
   write(messages: readonly OutboundMessage[]): void {
-    const only = messages.length === 1 ? messages[0] : undefined;
-    if (typeof only === 'string') this.ws.send(only);
-    else writeTextFrame(this.ws, only ?? TextFrame.fromLines(messages));
+    writeTextFrame(this.ws, TextFrame.fromLines(messages));
+  }
+
+  writeOne(message: OutboundMessage): void {
+    if (typeof message === 'string') this.ws.send(message);
+    else writeTextFrame(this.ws, message);
   }
 }
 
@@ -59,11 +71,20 @@ export class WebSocketSink implements OutboundSink {
  * stays bounded.
  */
 export class OutboundQueue {
-  private readonly messages: OutboundMessage[] = [];
+  /**
+   * The first message of the next flush, and the whole batch once a second one comes in the
+   * same tick. Most flushes carry one message and need no array; a batch array is not reused,
+   * because emptying an array (`length = 0`) frees its backing store anyway, and a new one
+   * per delivery on thousands of long-lived queues is what makes scavenges slow.
+   */
+  private first: OutboundMessage | undefined;
+  private batch: OutboundMessage[] | undefined;
   private bytes = 0;
   private dirty = false;
   private overflowed = false;
   private readonly sink: OutboundSink;
+  /** The next queue in the scheduler's chain of dirty queues (owned by FlushScheduler). */
+  nextDirty: OutboundQueue | undefined;
 
   /** A `ws` WebSocket given as `target` is written through a WebSocketSink. */
   constructor(
@@ -82,12 +103,13 @@ export class OutboundQueue {
     this.bytes += typeof message === 'string' ? message.length : message.bytes.length;
     if (this.bytes + this.sink.bufferedAmount > this.maxBytes) {
       this.overflowed = true;
-      this.messages.length = 0;
-      this.bytes = 0;
+      this.drop();
       this.onOverflow();
       return false;
     }
-    this.messages.push(message);
+    if (this.first === undefined) this.first = message;
+    else if (this.batch === undefined) this.batch = [this.first, message];
+    else this.batch.push(message);
     if (!this.dirty) {
       this.dirty = true;
       this.scheduler.markDirty(this);
@@ -95,22 +117,34 @@ export class OutboundQueue {
     return true;
   }
 
-  /** Writes what is queued now, as one frame. */
-  flush(): void {
+  /** The scheduler's turn: the queue has left its chain of dirty queues, and writes. */
+  flushScheduled(): void {
     this.dirty = false;
-    const messages = this.messages;
-    if (messages.length === 0) return;
-    this.bytes = 0;
-    this.sink.write(messages);
-    // The array is reused, not replaced: a fresh array per flush on each of thousands of
-    // long-lived connections is what makes young-generation GC pauses long.
-    messages.length = 0;
+    this.flush();
+  }
+
+  /**
+   * Writes what is queued now, as one frame. A queue stays marked dirty (and in the
+   * scheduler's chain) until the scheduler's turn, so a push after this never links it twice.
+   */
+  flush(): void {
+    const first = this.first;
+    if (first === undefined) return;
+    const batch = this.batch;
+    this.drop();
+    if (batch) this.sink.write(batch);
+    else this.sink.writeOne(first);
   }
 
   /** Drops whatever is queued (the connection is closing). */
   clear(): void {
-    this.messages.length = 0;
-    this.bytes = 0;
+    this.drop();
     this.overflowed = true;
+  }
+
+  private drop(): void {
+    this.first = undefined;
+    this.batch = undefined;
+    this.bytes = 0;
   }
 }

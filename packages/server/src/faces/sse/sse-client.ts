@@ -70,6 +70,9 @@ export class SseClient implements HubClient {
       write(messages: readonly OutboundMessage[]): void {
         if (!response.writableEnded) response.write(messages.join(''));
       },
+      writeOne(message: OutboundMessage): void {
+        if (!response.writableEnded) response.write(typeof message === 'string' ? message : message.payload);
+      },
     };
     this.out = new OutboundQueue(sink, deps.scheduler, deps.options.sseMaxOutboundBytes, () => this.onSlow());
     this.heartbeat = setInterval(() => this.out.push(': heartbeat\n\n'), deps.options.sseHeartbeatMs);
