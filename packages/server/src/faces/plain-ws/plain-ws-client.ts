@@ -34,10 +34,12 @@ class MessagePerFrameSink implements OutboundSink {
   }
 
   write(messages: readonly OutboundMessage[]): void {
-    for (const message of messages) {
-      if (typeof message === 'string') this.ws.send(message);
-      else writeTextFrame(this.ws, message);
-    }
+    for (const message of messages) this.writeOne(message);
+  }
+
+  writeOne(message: OutboundMessage): void {
+    if (typeof message === 'string') this.ws.send(message);
+    else writeTextFrame(this.ws, message);
   }
 }
 
