@@ -24,6 +24,8 @@ runServerChild('dabba', async () => {
     databaseUrl: 'sqlite::memory:',
     // Set by servers/dabba-cluster.js: this process is one node of several on one Redis.
     redisUrl: process.env.BENCH_REDIS_URL || undefined,
+    // Experiments: BENCH_DABBA_OPTIONS='{"pingIntervalMs":300000}' overrides server options.
+    ...JSON.parse(process.env.BENCH_DABBA_OPTIONS || '{}'),
     // The publisher is a firehose, not an app client: lift the per-connection command rate limit.
     maxCommandsPerSecond: 1_000_000,
     namespaces: {

@@ -146,6 +146,11 @@ export class RedisEngine implements Engine {
     info?: ClientInfo,
   ): Promise<PublishResult> {
     const stored: StoredPublication = info ? { e: envelope, i: info } : { e: envelope };
+    if (options.historySize === 0 && options.idempotencyKey === undefined) {
+      // Nothing to keep, nothing to dedupe: a plain PUBLISH, no script (offset 0, no epoch).
+      await this.commands.publish(this.pubSubChannel(channel), `p0::${JSON.stringify(stored)}`);
+      return { offset: 0, epoch: '', duplicate: false };
+    }
     const idempotencyKey = options.idempotencyKey === undefined ? '' : this.key('i', channel, options.idempotencyKey);
     const reply = (await SCRIPTS.publish.run(
       this.commands,

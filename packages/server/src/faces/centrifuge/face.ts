@@ -10,7 +10,7 @@ import { WebSocketTransport } from './transport.js';
 export const CENTRIFUGE_WEBSOCKET_PATH = '/connection/websocket';
 
 /** Longest pause between housekeeping passes (pings, pong deadlines, token expiry), ms. */
-const MAX_HOUSEKEEPING_TICK_MS = 250;
+const MAX_HOUSEKEEPING_TICK_MS = 50;
 
 /**
  * The native face: the Centrifugo client protocol v2 (JSON) over WebSocket. One housekeeping
