@@ -21,7 +21,7 @@ import type { Metrics } from '../metrics.js';
 import { Authorization } from './authorization.js';
 import type { ClientSubscription, HubClient } from './client.js';
 import { ClientRegistry } from './client-registry.js';
-import { CompactSet } from './compact-set.js';
+import { ChannelTable } from './channel-table.js';
 import { NamespaceRegistry, type ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
 import { PresenceHeartbeat } from './presence-heartbeat.js';
@@ -39,18 +39,6 @@ import { subscribePosition, type HubSubscribeResult } from './subscribe-position
 
 export type { HubSubscribeResult };
 export { DEFAULT_HUB_OPTIONS, type HubOptions, type PublishInput, type PublishOptionsInput, type SubscribeRequest };
-
-interface ChannelState {
-  readonly namespace: ResolvedNamespace;
-  readonly live: CompactSet<HubClient>;
-  /**
-   * Clients whose subscribe is in progress: publications are held until their reply is out.
-   * Created on demand: most channels have no subscribe in progress most of the time.
-   */
-  pending: Map<HubClient, PreparedPublication[]> | undefined;
-  /** Until the engine confirms the channel subscription; then cleared. */
-  engineReady: Promise<void> | undefined;
-}
 
 /** The entries of subscriptions without a position (no history): shared, nothing to allocate. */
 const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false, startOffset: 0, startEpoch: '' });
@@ -76,7 +64,7 @@ export class Hub implements EngineHandler {
   readonly authorization = new Authorization();
   readonly rpc: RpcRegistry;
   readonly nodeId = randomUUID();
-  private readonly channelStates = new Map<string, ChannelState>();
+  private readonly channelStates: ChannelTable;
   private readonly clients: ClientRegistry;
   private readonly options: Required<Omit<HubOptions, 'namespaces'>>;
   private readonly startedAt = Date.now();
@@ -90,6 +78,7 @@ export class Hub implements EngineHandler {
     options: HubOptions = {},
   ) {
     this.namespaces = new NamespaceRegistry(options.namespaces);
+    this.channelStates = new ChannelTable(engine, metrics, logger);
     this.rpc = new RpcRegistry(engine);
     this.clients = new ClientRegistry(options.maxConnectionsPerUser ?? DEFAULT_HUB_OPTIONS.maxConnectionsPerUser);
     this.options = {
@@ -149,9 +138,9 @@ export class Hub implements EngineHandler {
     }
     this.checkSubscriptionLimits(client, channel);
     if (!this.clients.has(client.id)) throw new DabbaError('not_available', 'client disconnected');
-    const state = this.channelState(channel, namespace);
+    const state = this.channelStates.open(channel, namespace);
     if (namespace.maxSubscribers > 0 && state.live.size + (state.pending?.size ?? 0) >= namespace.maxSubscribers) {
-      this.dropIfEmpty(channel, state);
+      this.channelStates.dropIfEmpty(channel, state);
       throw new DabbaError('limit_exceeded', `channel "${channel}" has too many subscribers`);
     }
     const held: PreparedPublication[] = [];
@@ -170,9 +159,9 @@ export class Hub implements EngineHandler {
       if (state.pending?.get(client) !== held) throw new DabbaError('not_available', 'client disconnected');
     } catch (error) {
       if (state.pending?.get(client) === held) {
-        this.dropPending(state, client);
+        this.channelStates.dropPending(state, client);
         client.subscriptions.delete(channel);
-        this.dropIfEmpty(channel, state);
+        this.channelStates.dropIfEmpty(channel, state);
       }
       // The client may have left while presence was being written: leave no entry behind.
       if (presenceAdded) await this.engine.removePresence(channel, client.id).catch((e) => this.logEngineError(e));
@@ -182,7 +171,7 @@ export class Hub implements EngineHandler {
       client.subscriptions.set(channel, { joinLeave, startOffset: result.offset, startEpoch: result.epoch });
     }
     onSubscribed(result);
-    this.dropPending(state, client);
+    this.channelStates.dropPending(state, client);
     state.live.add(client);
     this.metrics.subscriptions.set(++this.subscriptionCount);
     for (const publication of held) {
@@ -196,8 +185,8 @@ export class Hub implements EngineHandler {
     const state = this.channelStates.get(channel);
     if (!state) return;
     if (state.live.delete(client)) this.metrics.subscriptions.set(--this.subscriptionCount);
-    this.dropPending(state, client);
-    this.dropIfEmpty(channel, state);
+    this.channelStates.dropPending(state, client);
+    this.channelStates.dropIfEmpty(channel, state);
     const namespace = state.namespace;
     if (namespace.presence) await this.engine.removePresence(channel, client.id).catch((e) => this.logEngineError(e));
     if (namespace.joinLeave) await this.publishJoinLeave('leave', channel, client.info);
@@ -276,7 +265,7 @@ export class Hub implements EngineHandler {
   channels(pattern?: string): Record<string, { num_clients: number }> {
     const matcher = pattern ? globToRegExp(pattern) : undefined;
     const out: Record<string, { num_clients: number }> = {};
-    for (const [channel, state] of this.channelStates) {
+    for (const [channel, state] of this.channelStates.entries()) {
       if (!matcher || matcher.test(channel)) out[channel] = { num_clients: state.live.size };
     }
     return out;
@@ -370,7 +359,7 @@ export class Hub implements EngineHandler {
   }
 
   private *presenceEntries(): Generator<readonly [string, HubClient]> {
-    for (const [channel, state] of this.channelStates) {
+    for (const [channel, state] of this.channelStates.entries()) {
       if (state.namespace.presence) for (const client of state.live) yield [channel, client];
     }
   }
@@ -389,38 +378,6 @@ export class Hub implements EngineHandler {
   private requirePresence(channel: string): void {
     const namespace = this.resolveNamespace(channel);
     if (!namespace.presence) throw new DabbaError('not_available', `namespace "${namespace.name}" has no presence`);
-  }
-
-  private channelState(channel: string, namespace: ResolvedNamespace): ChannelState {
-    let state = this.channelStates.get(channel);
-    if (!state) {
-      const created: ChannelState = { namespace, live: new CompactSet(), pending: undefined, engineReady: undefined };
-      created.engineReady = this.engine.subscribe(channel).then(
-        () => {
-          created.engineReady = undefined;
-        },
-        (error: unknown) => {
-          if (this.channelStates.get(channel) === created) this.channelStates.delete(channel);
-          throw error;
-        },
-      );
-      state = created;
-      this.channelStates.set(channel, state);
-      this.metrics.channels.set(this.channelStates.size);
-    }
-    return state;
-  }
-
-  private dropIfEmpty(channel: string, state: ChannelState): void {
-    if (state.live.size > 0 || state.pending || this.channelStates.get(channel) !== state) return;
-    this.channelStates.delete(channel);
-    this.metrics.channels.set(this.channelStates.size);
-    this.engine.unsubscribe(channel).catch((e) => this.logEngineError(e));
-  }
-
-  private dropPending(state: ChannelState, client: HubClient): void {
-    if (!state.pending?.delete(client)) return;
-    if (state.pending.size === 0) state.pending = undefined;
   }
 
   private async publishJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): Promise<void> {
