@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import type { CartView } from '@dabba/protocol';
-import { startTestServer, type TestServer } from './support/fixture.js';
+import type { TestServer } from './support/fixture.js';
 import { commerceWorld, expectStatus } from './support/commerce-world.js';
-import { closeSioClients, collect, connectSio, emitWithAck, nextEvent, sioClient } from './support/socketio.js';
+import { collect, connectSio, emitWithAck, nextEvent, sioClient, socketIoServers } from './support/socketio.js';
 import { waitUntil } from './support/wait.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  closeSioClients();
-  for (const t of servers.splice(0)) await t.close();
-});
-
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const t = await startTestServer({ logLevel: 'warn', ...options });
-  servers.push(t);
-  return t;
-}
+const server = socketIoServers();
 
 async function appSocket(t: TestServer, token: string): Promise<Socket> {
   const socket = sioClient(t, '/app', { token });

@@ -1,19 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/fixture.js';
+import { describe, expect, it } from 'vitest';
 import { ordersWorld } from './support/orders-world.js';
-import { closeSioClients, connectSio, emitWithAck, nextEvent, sioClient, type Ack } from './support/socketio.js';
+import { connectSio, emitWithAck, nextEvent, sioClient, type Ack, socketIoServers } from './support/socketio.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  closeSioClients();
-  for (const t of servers.splice(0)) await t.close();
-});
-
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const t = await startTestServer({ logLevel: 'warn', ...options });
-  servers.push(t);
-  return t;
-}
+const server = socketIoServers();
 
 describe('Socket.IO face: bad input', () => {
   it('answers malformed payloads with a negative ack or an error event, and keeps serving the socket', async () => {

@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import { startTestServer, type TestServer } from './support/fixture.js';
+import type { TestServer } from './support/fixture.js';
 import { ordersWorld } from './support/orders-world.js';
-import { closeSioClients, collect, connectSio, emitWithAck, nextEvent, sioClient } from './support/socketio.js';
+import { collect, connectSio, emitWithAck, nextEvent, sioClient, socketIoServers } from './support/socketio.js';
 import { waitUntil } from './support/wait.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  closeSioClients();
-  for (const t of servers.splice(0)) await t.close();
-});
-
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const t = await startTestServer({ logLevel: 'warn', ...options });
-  servers.push(t);
-  return t;
-}
+const server = socketIoServers();
 
 /** Drops the client's transport (as a network failure would) and waits until the server has let go of it. */
 async function dropTransport(t: TestServer, socket: Socket): Promise<void> {

@@ -1,5 +1,6 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { TestServer } from './fixture.js';
+import { afterEach } from 'vitest';
+import { startTestServer, type TestServer } from './fixture.js';
 
 /** What a Socket.IO acknowledgement carries. */
 export type Ack = { ok: true; [field: string]: unknown } | { ok: false; error: { code: string; message: string } };
@@ -72,4 +73,21 @@ export function collect<T = Record<string, unknown>>(socket: Socket, event: stri
   const received: T[] = [];
   socket.on(event, (payload: T) => received.push(payload));
   return received;
+}
+
+/**
+ * The servers of a Socket.IO test file: `server()` starts one (logging at warn); after each test
+ * its Socket.IO clients close, then its servers. Call once, at the top level of the file.
+ */
+export function socketIoServers(): (options?: Parameters<typeof startTestServer>[0]) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    closeSioClients();
+    for (const t of servers.splice(0)) await t.close();
+  });
+  return async (options = {}) => {
+    const t = await startTestServer({ logLevel: 'warn', ...options });
+    servers.push(t);
+    return t;
+  };
 }

@@ -30,21 +30,21 @@ export interface ConversationView {
   closedAt: string | null;
 }
 
-/** A row of `GET /conversations`. */
-export interface ConversationSummary {
-  id: string;
-  kind: Conversation['kind'];
-  status: Conversation['status'];
-  readOnly: boolean;
-  orderId: string | null;
-  topic: Conversation['topic'];
-  subject: string | null;
-  unreadCount: number;
-  lastReadSeq: number;
-  lastSeq: number;
-  lastMessageAt: string | null;
-  updatedAt: string;
-}
+/** A row of `GET /conversations`: the view's headline fields, and the caller's read marker. */
+export type ConversationSummary = Pick<
+  ConversationView,
+  | 'id'
+  | 'kind'
+  | 'status'
+  | 'readOnly'
+  | 'orderId'
+  | 'topic'
+  | 'subject'
+  | 'unreadCount'
+  | 'lastSeq'
+  | 'lastMessageAt'
+  | 'updatedAt'
+> & { lastReadSeq: number };
 
 export function summaryOf(conversation: Conversation, unread: number, lastReadSeq: number): ConversationSummary {
   return {
