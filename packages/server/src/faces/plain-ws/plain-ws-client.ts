@@ -6,6 +6,7 @@ import type { ClientSubscription, HubClient } from '../../hub/client.js';
 import type { HubSubscribeResult } from '../../hub/hub.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
 import { RateLimiter } from '../../hub/rate-limiter.js';
+import { TokenExpiry } from '../shared/token-expiry.js';
 import { OutboundQueue, type OutboundMessage, type OutboundSink } from '../shared/outbound-queue.js';
 import { writeTextFrame, type TextFrame } from '../shared/text-frame.js';
 import type { PlainWsDeps } from './deps.js';
@@ -14,8 +15,6 @@ import { parseClientMessage } from './inbound.js';
 import { orderIdOf, orderNamedBy, PLAIN_WS_MESSAGE_TYPES, type PlainWsMessage } from './vocabulary.js';
 
 const FACE = 'plain-ws';
-/** setTimeout's largest delay; a later expiry re-arms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Finished orders a socket remembers, so a late notification about one does not follow it again. */
 const FINISHED_ORDERS_REMEMBERED = 64;
 
@@ -71,7 +70,7 @@ export class PlainWsClient implements HubClient {
   private readonly lastProductFrame = new Map<string, TextFrame>();
   /** Set after a refused message; the next one refused is not answered again (no reply storm). */
   private throttled = false;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiry: TokenExpiry | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -91,7 +90,10 @@ export class PlainWsClient implements HubClient {
    * order's current state, whatever it missed meanwhile (this face has no resume).
    */
   async start(): Promise<void> {
-    this.armExpiry();
+    // The token's expiry ends the connection: seed 001 reconnects, and must bring a fresh token.
+    this.expiry = new TokenExpiry(this.claims.exp, () =>
+      this.disconnect({ code: PLAIN_WS_CLOSE.unauthorized, reason: 'token expired' }),
+    );
     await this.follow(channels.user(this.claims.sub));
     await this.follow(channels.catalog);
     const orderIds = await this.deps.orders.openOrderIds(this.claims, this.deps.options.maxFollowedOrders);
@@ -183,7 +185,7 @@ export class PlainWsClient implements HubClient {
   cleanup(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.expiryTimer);
+    this.expiry?.cancel();
     this.out.clear();
     this.deps.metrics.connections.dec({ face: FACE });
     this.deps.hub
@@ -271,22 +273,6 @@ export class PlainWsClient implements HubClient {
   private logFollowFailure(orderId: string, cause: unknown): void {
     // Denied (a driver taken off the order meanwhile) or the socket left: nothing to follow.
     this.deps.logger.debug({ client: this.id, orderId, code: toDabbaError(cause).code }, 'plain-ws order not followed');
-  }
-
-  /** The token's expiry ends the connection: seed 001 reconnects, and must bring a fresh token. */
-  private armExpiry(): void {
-    const exp = this.claims.exp;
-    if (exp === undefined) return;
-    const delayMs = exp * 1000 - Date.now();
-    this.expiryTimer = setTimeout(
-      () => {
-        if (this.closed) return;
-        if (exp * 1000 > Date.now()) return this.armExpiry();
-        this.disconnect({ code: PLAIN_WS_CLOSE.unauthorized, reason: 'token expired' });
-      },
-      Math.max(0, Math.min(delayMs, MAX_TIMER_MS)),
-    );
-    this.expiryTimer.unref();
   }
 
   private onSlow(): void {

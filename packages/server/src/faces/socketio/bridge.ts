@@ -7,11 +7,9 @@ import type { Hub, HubSubscribeResult } from '../../hub/hub.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
 import { RateLimiter } from '../../hub/rate-limiter.js';
 import type { Logger } from '../../logger.js';
+import { TokenExpiry } from '../shared/token-expiry.js';
 import type { DeliveryJournal, StreamPoint } from './journal.js';
 import type { OutgoingEvent, Vocabulary } from './vocabulary.js';
-
-/** Longest delay a Node timer takes, ms; a later expiry re-arms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What every bridge of one namespace shares. */
 export interface BridgeContext {
@@ -39,7 +37,7 @@ export class SocketBridge implements HubClient {
   readonly info: ClientInfo;
   readonly rateLimiter: RateLimiter;
   private chain: Promise<void> = Promise.resolve();
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly expiry: TokenExpiry;
   private closed = false;
 
   constructor(
@@ -50,7 +48,11 @@ export class SocketBridge implements HubClient {
   ) {
     this.info = { client: this.id, user: claims.sub };
     this.rateLimiter = new RateLimiter(context.maxEventsPerSecond, context.eventBurst);
-    this.armExpiry();
+    // The token's expiry ends the connection: the client reconnects with a fresh token.
+    this.expiry = new TokenExpiry(claims.exp, () => {
+      this.emit('error', { code: 'token_expired', message: 'token expired: connect again with a fresh token' });
+      this.disconnect({ code: 0, reason: 'token expired' });
+    });
   }
 
   /** Runs `task` after the socket's earlier tasks: one socket's events are handled in order. */
@@ -125,25 +127,8 @@ export class SocketBridge implements HubClient {
   /** The socket went away: leave the hub. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.expiryTimer);
+    this.expiry.cancel();
     await this.context.hub.removeClient(this);
-  }
-
-  /** The token's expiry ends the connection: the client reconnects with a fresh token. */
-  private armExpiry(): void {
-    const exp = this.claims.exp;
-    if (exp === undefined) return;
-    const delayMs = exp * 1000 - Date.now();
-    this.expiryTimer = setTimeout(
-      () => {
-        if (this.closed) return;
-        if (exp * 1000 > Date.now()) return this.armExpiry();
-        this.emit('error', { code: 'token_expired', message: 'token expired: connect again with a fresh token' });
-        this.disconnect({ code: 0, reason: 'token expired' });
-      },
-      Math.max(0, Math.min(delayMs, MAX_TIMER_MS)),
-    );
-    this.expiryTimer.unref();
   }
 }
 

@@ -7,6 +7,7 @@ import type { PreparedPublication } from '../../hub/prepared.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import { OutboundQueue, type FlushScheduler, type OutboundMessage } from '../shared/outbound-queue.js';
+import { TokenExpiry } from '../shared/token-expiry.js';
 import { encodePositions, type ChannelPosition } from './last-event-id.js';
 import type { SseFaceOptions } from './options.js';
 
@@ -29,8 +30,6 @@ export interface SseClientDeps {
 }
 
 const FACE = 'sse';
-/** setTimeout's largest delay; a later expiry re-arms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One SSE stream following a fixed list of channels through the hub. Every event's `id:`
@@ -51,7 +50,7 @@ export class SseClient implements HubClient {
   private cleanedUp = false;
   private readonly out: OutboundQueue;
   private readonly heartbeat: NodeJS.Timeout;
-  private expiry: NodeJS.Timeout | undefined;
+  private readonly expiry: TokenExpiry;
 
   constructor(
     readonly claims: Claims,
@@ -77,7 +76,8 @@ export class SseClient implements HubClient {
     this.out = new OutboundQueue(sink, deps.scheduler, deps.options.sseMaxOutboundBytes, () => this.onSlow());
     this.heartbeat = setInterval(() => this.out.push(': heartbeat\n\n'), deps.options.sseHeartbeatMs);
     this.heartbeat.unref();
-    this.armExpiry();
+    // The stream ends when the token expires: a browser reconnecting with the same token is refused.
+    this.expiry = new TokenExpiry(claims.exp, () => this.disconnect(DISCONNECT.expired));
     response.on('close', () => this.onClosed());
     response.on('error', (error) => deps.logger.debug({ err: error, client: this.id }, 'sse stream error'));
     deps.metrics.connections.inc({ face: FACE });
@@ -157,15 +157,6 @@ export class SseClient implements HubClient {
     this.out.push(`${name}id: ${encodePositions(this.positions)}\ndata: ${event.data}\n\n`);
   }
 
-  /** The stream ends when the token expires: a browser reconnecting with the same token is refused. */
-  private armExpiry(): void {
-    if (this.claims.exp === undefined) return;
-    const remainingMs = this.claims.exp * 1000 - Date.now();
-    if (remainingMs <= 0) return this.disconnect(DISCONNECT.expired);
-    this.expiry = setTimeout(() => this.armExpiry(), Math.min(remainingMs, MAX_TIMER_MS));
-    this.expiry.unref();
-  }
-
   private onSlow(): void {
     this.deps.metrics.slowDisconnects.inc();
     this.deps.logger.warn({ client: this.id, user: this.claims.sub }, 'slow sse client disconnected');
@@ -180,7 +171,7 @@ export class SseClient implements HubClient {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     clearInterval(this.heartbeat);
-    clearTimeout(this.expiry);
+    this.expiry.cancel();
     this.out.clear();
     this.deps.metrics.connections.dec({ face: FACE });
     this.deps.hub.removeClient(this).catch((error) => this.deps.logger.error({ err: error }, 'sse cleanup failed'));
