@@ -1,4 +1,5 @@
 import type { Claims } from '@dabba/protocol';
+import type { z } from 'zod';
 import type { SharedKeyValue } from '../engines/engine.js';
 import { DabbaError } from '../errors.js';
 import { RpcIdempotencyStore, type RpcIdempotencyOptions } from './rpc-idempotency.js';
@@ -59,4 +60,18 @@ function splitIdempotencyKey(data: unknown): { key: string | undefined; rest: un
   const { [RPC_IDEMPOTENCY_FIELD]: key, ...rest } = data as Record<string, unknown>;
   if (typeof key !== 'string') throw new DabbaError('validation_failed', `${RPC_IDEMPOTENCY_FIELD}: must be a string`);
   return { key, rest };
+}
+
+/**
+ * Validates an rpc call's `data` with the same messages REST gives: `validation_failed` naming
+ * the first bad field, every issue in `details`. Missing data counts as `{}`.
+ */
+export function parseRpcData<T>(schema: z.ZodType<T>, data: unknown): T {
+  const parsed = schema.safeParse(data ?? {});
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const first = issues[0];
+  throw new DabbaError('validation_failed', first ? `${first.path || 'data'}: ${first.message}` : 'invalid data', {
+    details: { issues },
+  });
 }

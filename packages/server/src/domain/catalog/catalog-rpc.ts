@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DabbaError } from '../../errors.js';
 import type { Hub } from '../../hub/hub.js';
+import { parseRpcData } from '../../hub/rpc.js';
 import type { CatalogService } from './catalog-service.js';
 
 const productRefSchema = z.object({ productId: z.string().min(1).max(64) });
@@ -12,11 +12,6 @@ const productRefSchema = z.object({ productId: z.string().min(1).max(64) });
  */
 export function registerCatalogRpc(hub: Hub, catalog: CatalogService): void {
   hub.rpc.register('catalog.product', async (_context, data) => {
-    const parsed = productRefSchema.safeParse(data ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DabbaError('validation_failed', `${issue?.path.join('.') || 'data'}: ${issue?.message ?? 'invalid'}`);
-    }
-    return catalog.get(parsed.data.productId);
+    return catalog.get(parseRpcData(productRefSchema, data).productId);
   });
 }

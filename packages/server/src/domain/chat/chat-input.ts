@@ -66,17 +66,6 @@ export const queueQuerySchema = z.strictObject({ limit: z.coerce.number().int().
 
 export const conversationOnlySchema = z.strictObject({ conversationId: conversationIdSchema });
 
-/** Parses rpc data like `route()` parses REST input: `validation_failed` naming the first bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const parsed = schema.safeParse(data ?? {});
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  const first = issues[0];
-  throw new DabbaError('validation_failed', first ? `${first.path || 'data'}: ${first.message}` : 'invalid data', {
-    details: { issues },
-  });
-}
-
 /** Checks message text against the limit: not blank, at most `maxLength` characters (code points). */
 export function checkMessageText(text: string, maxLength: number): string {
   if (text.trim().length === 0) throw new DabbaError('validation_failed', 'text: a message cannot be empty');

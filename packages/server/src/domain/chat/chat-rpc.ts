@@ -1,11 +1,10 @@
-import type { RpcRegistry } from '../../hub/rpc.js';
+import { parseRpcData, type RpcRegistry } from '../../hub/rpc.js';
 import type { Principal } from '../orders/order.js';
 import {
   agentStatusSchema,
   conversationOnlySchema,
   historyInputSchema,
   openSupportSchema,
-  parseInput,
   readInputSchema,
   sendInputSchema,
   typingInputSchema,
@@ -25,21 +24,23 @@ import type { ChatService } from './chat-service.js';
  */
 export function registerChatRpc(rpc: RpcRegistry, chat: ChatService): void {
   const as = (claims: { sub: string; role: Principal['role'] }): Principal => ({ id: claims.sub, role: claims.role });
-  rpc.register('chat.send', (c, data) => chat.send(as(c.claims), parseInput(sendInputSchema, data)));
-  rpc.register('chat.typing', (c, data) => chat.typing(as(c.claims), parseInput(typingInputSchema, data)));
-  rpc.register('chat.read', (c, data) => chat.markRead(as(c.claims), parseInput(readInputSchema, data)));
-  rpc.register('chat.history', (c, data) => chat.history(as(c.claims), parseInput(historyInputSchema, data)));
+  rpc.register('chat.send', (c, data) => chat.send(as(c.claims), parseRpcData(sendInputSchema, data)));
+  rpc.register('chat.typing', (c, data) => chat.typing(as(c.claims), parseRpcData(typingInputSchema, data)));
+  rpc.register('chat.read', (c, data) => chat.markRead(as(c.claims), parseRpcData(readInputSchema, data)));
+  rpc.register('chat.history', (c, data) => chat.history(as(c.claims), parseRpcData(historyInputSchema, data)));
   rpc.register('chat.get', (c, data) =>
-    chat.get(as(c.claims), parseInput(conversationOnlySchema, data).conversationId),
+    chat.get(as(c.claims), parseRpcData(conversationOnlySchema, data).conversationId),
   );
-  rpc.register('chat.open_support', (c, data) => chat.support.open(as(c.claims), parseInput(openSupportSchema, data)));
+  rpc.register('chat.open_support', (c, data) =>
+    chat.support.open(as(c.claims), parseRpcData(openSupportSchema, data)),
+  );
   rpc.register('chat.claim', (c, data) =>
-    chat.support.claim(as(c.claims), parseInput(conversationOnlySchema, data).conversationId),
+    chat.support.claim(as(c.claims), parseRpcData(conversationOnlySchema, data).conversationId),
   );
   rpc.register('chat.close', (c, data) =>
-    chat.support.close(as(c.claims), parseInput(conversationOnlySchema, data).conversationId),
+    chat.support.close(as(c.claims), parseRpcData(conversationOnlySchema, data).conversationId),
   );
   rpc.register('chat.agent_status', (c, data) =>
-    chat.support.setAgentStatus(as(c.claims), parseInput(agentStatusSchema, data).status),
+    chat.support.setAgentStatus(as(c.claims), parseRpcData(agentStatusSchema, data).status),
   );
 }

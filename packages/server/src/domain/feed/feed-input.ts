@@ -77,14 +77,3 @@ export function decodeCursor(value: string | undefined, field: string): FeedCurs
   if (!checked.success) throw new DabbaError('validation_failed', `${field}: not a cursor this server returned`);
   return { createdAt: checked.data[0], id: checked.data[1] };
 }
-
-/** Validates rpc data with the same messages REST gives: `validation_failed` names the first bad field. */
-export function parseRpcData<T>(schema: z.ZodType<T>, data: unknown): T {
-  const parsed = schema.safeParse(data ?? {});
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  const first = issues[0];
-  throw new DabbaError('validation_failed', first ? `${first.path || 'data'}: ${first.message}` : 'invalid data', {
-    details: { issues },
-  });
-}

@@ -2,7 +2,8 @@ import type { Hub } from '../../hub/hub.js';
 import type { RpcContext } from '../../hub/rpc.js';
 import type { Principal } from '../orders/order.js';
 import type { UserDirectory } from '../users.js';
-import { commentRpcSchema, followRpcSchema, likeRpcSchema, parseRpcData, postRpcSchema } from './feed-input.js';
+import { parseRpcData } from '../../hub/rpc.js';
+import { commentRpcSchema, followRpcSchema, likeRpcSchema, postRpcSchema } from './feed-input.js';
 import type { FeedService } from './feed-service.js';
 
 /**
