@@ -6,6 +6,7 @@
  * While a phase with `progress` is active it sends {type:'progress', delivered} every 10 ms,
  * which the parent relays to the publisher for end-to-end flow control.
  */
+import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { serveRequests } from '../lib/child.js';
 import { now } from '../lib/clock.js';
@@ -25,6 +26,8 @@ let progressTimer = null;
 let cpuAtStart = process.cpuUsage();
 let tAtStart = now();
 const unexpectedCloses = {};
+const SLOW_DUMP = process.env.BENCH_SLOW_DUMP;
+const slow = [];
 
 function onDeliveries(s) {
   let i = s.indexOf(KEY);
@@ -33,7 +36,11 @@ function onDeliveries(s) {
   lastAt = t;
   while (i !== -1) {
     delivered++;
-    if (recording) hist.record(t - parseFloat(s.slice(i + 9, i + 40)));
+    if (recording) {
+      const sent = parseFloat(s.slice(i + 9, i + 40));
+      hist.record(t - sent);
+      if (SLOW_DUMP && t - sent > 1.5) slow.push(`${sent.toFixed(3)} ${(t - sent).toFixed(3)}`);
+    }
     i = s.indexOf(KEY, i + 9);
   }
 }
@@ -103,6 +110,8 @@ serveRequests({
   phaseEnd() {
     if (progressTimer) clearInterval(progressTimer);
     progressTimer = null;
+    if (recording && SLOW_DUMP) writeFileSync(`${SLOW_DUMP}.${process.pid}`, slow.join('\n'));
+    slow.length = 0;
     recording = false;
     const cpu = process.cpuUsage(cpuAtStart);
     return {

@@ -5,7 +5,12 @@ import type { Engine } from './engines/engine.js';
 import { MemoryEngine } from './engines/memory.js';
 import { RedisEngine } from './engines/redis.js';
 import { CentrifugeFace, CENTRIFUGE_WEBSOCKET_PATH } from './faces/centrifuge/face.js';
-import { DEFAULT_CENTRIFUGE_OPTIONS, type CentrifugeFaceOptions } from './faces/centrifuge/context.js';
+import {
+  DEFAULT_CENTRIFUGE_OPTIONS,
+  housekeepingTickMs,
+  type CentrifugeFaceOptions,
+} from './faces/centrifuge/context.js';
+import { DeadlineWheel } from './faces/shared/deadline-wheel.js';
 import type { CentrifugeSession } from './faces/centrifuge/session.js';
 import { CentrifugeFallbacks } from './faces/centrifuge/fallbacks.js';
 import { SseFace } from './faces/sse/face.js';
@@ -136,15 +141,17 @@ export async function startServer(options: ServerOptions = {}): Promise<DabbaSer
   await registerWebApp(app, webAppDir);
 
   const sessions = new Set<CentrifugeSession>();
+  const centrifugeOptions = faceOptions(options);
   const centrifugeContext = {
     hub,
     verifyToken,
     metrics,
     logger,
     scheduler: new FlushScheduler(),
-    options: faceOptions(options),
+    options: centrifugeOptions,
     version: VERSION,
     sessions,
+    deadlines: new DeadlineWheel<CentrifugeSession>(housekeepingTickMs(centrifugeOptions)),
   };
   const centrifuge = new CentrifugeFace(centrifugeContext);
   const originAllowed = originChecker(options.allowedOrigins);

@@ -2,21 +2,19 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DISCONNECT } from '@dabba/protocol';
-import type { FaceContext } from './context.js';
+import { housekeepingTickMs, type FaceContext } from './context.js';
 import { CentrifugeSession } from './session.js';
 import { WebSocketTransport } from './transport.js';
 
 /** The path centrifuge-js and every Centrifugo SDK connect to. */
 export const CENTRIFUGE_WEBSOCKET_PATH = '/connection/websocket';
 
-/** Longest pause between housekeeping passes (pings, pong deadlines, token expiry), ms. */
-const MAX_HOUSEKEEPING_TICK_MS = 50;
-
 /**
  * The native face: the Centrifugo client protocol v2 (JSON) over WebSocket. One housekeeping
- * timer serves every session: it pings each one when its own interval is due (so pings are
- * spread over time, never a burst to all clients at once, which would stall publications),
- * disconnects those that miss their pong deadline, and those whose token expired.
+ * timer serves every session: each tick it takes the sessions whose deadline came off the
+ * context's deadline wheel, pings those whose own interval is due (so pings are spread over
+ * time, never a burst to all clients at once, which would stall publications), and disconnects
+ * those that missed their pong deadline or whose token expired.
  */
 export class CentrifugeFace {
   private readonly wss: WebSocketServer;
@@ -40,9 +38,7 @@ export class CentrifugeFace {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    const { pingIntervalMs, pongTimeoutMs } = context.options;
-    const tickMs = Math.max(1, Math.min(MAX_HOUSEKEEPING_TICK_MS, pingIntervalMs / 4, pongTimeoutMs / 2));
-    this.housekeepingTimer = setInterval(() => this.housekeeping(Date.now()), tickMs);
+    this.housekeepingTimer = setInterval(() => this.housekeeping(Date.now()), housekeepingTickMs(context.options));
     this.housekeepingTimer.unref();
     const { sockets } = this;
     const logger = context.logger;
@@ -97,11 +93,12 @@ export class CentrifugeFace {
 
   private housekeeping(now: number): void {
     const { pingIntervalMs, pongTimeoutMs } = this.context.options;
-    for (const session of this.context.sessions) {
-      if (!session.connected) continue;
-      if (session.pongDeadlineMs <= now) session.disconnect(DISCONNECT.noPong);
-      else if (session.expiresAtMs <= now) session.disconnect(DISCONNECT.expired);
-      else if (session.nextPingAtMs <= now) session.ping(now, pingIntervalMs, pongTimeoutMs);
-    }
+    this.context.deadlines.advance(now, (session) => {
+      if (!session.connected) return;
+      if (session.pongDeadlineMs <= now) return session.disconnect(DISCONNECT.noPong);
+      if (session.expiresAtMs <= now) return session.disconnect(DISCONNECT.expired);
+      if (session.nextPingAtMs <= now) session.ping(now, pingIntervalMs, pongTimeoutMs);
+      session.scheduleHousekeeping();
+    });
   }
 }

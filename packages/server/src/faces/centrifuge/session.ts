@@ -9,6 +9,7 @@ import {
 } from '@dabba/protocol';
 import { DabbaError, toDabbaError } from '../../errors.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
+import { UNSCHEDULED, type WheelEntry } from '../shared/deadline-wheel.js';
 import { OutboundQueue } from '../shared/outbound-queue.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
 import { RateLimiter } from '../../hub/rate-limiter.js';
@@ -33,7 +34,7 @@ const FACE = 'centrifuge';
  * One client speaking the Centrifugo protocol, over a WebSocket or an emulation transport
  * (SSE, HTTP streaming): the transport only writes and closes; everything else is here.
  */
-export class CentrifugeSession implements HubClient {
+export class CentrifugeSession implements HubClient, WheelEntry {
   readonly face = FACE;
   readonly id = randomUUID();
   readonly subscriptions = new Map<string, ClientSubscription>();
@@ -48,6 +49,9 @@ export class CentrifugeSession implements HubClient {
   private chain: Promise<void> = Promise.resolve();
   /** When the face's housekeeping disconnects this session as expired (ms since epoch). */
   expiresAtMs = Infinity;
+  /** The session's place on the face's deadline wheel (owned by the wheel). */
+  wheelSlot = UNSCHEDULED;
+  wheelIndex = 0;
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly rateLimiter: RateLimiter;
 
@@ -100,6 +104,15 @@ export class CentrifugeSession implements HubClient {
     this.out.push('{}');
   }
 
+  /**
+   * Puts the session on the face's deadline wheel at its earliest deadline. Needed whenever a
+   * deadline moves earlier; one that moves later (a pong, a refresh) is found when the
+   * earlier slot comes and the session is scheduled again.
+   */
+  scheduleHousekeeping(): void {
+    this.context.deadlines.schedule(this, Math.min(this.nextPingAtMs, this.pongDeadlineMs, this.expiresAtMs));
+  }
+
   /** The token was verified: the session joins the hub. Throws `limit_exceeded` past the user's connection limit. */
   authenticate(claims: Claims): void {
     clearTimeout(this.connectTimer);
@@ -115,12 +128,14 @@ export class CentrifugeSession implements HubClient {
     this.context.metrics.connections.inc({ face: FACE });
     this.context.metrics.connectionsTotal.inc({ face: FACE });
     this.armExpiry();
+    this.scheduleHousekeeping();
   }
 
   /** A refreshed token replaces the claims and moves the expiry. */
   refreshClaims(claims: Claims): void {
     this.claims = claims;
     this.armExpiry();
+    this.scheduleHousekeeping();
   }
 
   /** Seconds until the token expires, or undefined for a token without `exp`. */
@@ -214,6 +229,7 @@ export class CentrifugeSession implements HubClient {
 
   private cleanup(wasConnected: boolean): void {
     clearTimeout(this.connectTimer);
+    this.context.deadlines.remove(this);
     this.context.sessions.delete(this);
     if (wasConnected) this.context.metrics.connections.dec({ face: FACE });
     this.context.hub

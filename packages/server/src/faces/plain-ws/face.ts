@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { DISCONNECT, type Claims } from '@dabba/protocol';
 import type { TokenVerifier } from '../../auth/jwt.js';
 import { toDabbaError } from '../../errors.js';
+import { DeadlineWheel } from '../shared/deadline-wheel.js';
 import type { PlainWsDeps } from './deps.js';
 import { PLAIN_WS_CLOSE, PlainWsClient } from './plain-ws-client.js';
 
@@ -16,12 +17,16 @@ export interface PlainWsFaceDeps extends PlainWsDeps {
 
 type Admission = { claims: Claims } | { refusal: string };
 
+/** Longest ping tick, ms: a socket's ping leaves within this of its time. */
+const MAX_PING_TICK_MS = 10;
+
 /**
  * The plain WebSocket face, `/api/ws?token=…` (seed 001): JSON `{type, data}` frames, one
  * message per frame. The Origin check happens before (UpgradeRouter). A socket without a valid
  * token is accepted and closed at once with 4401 and the reason, so a browser can read why
- * (a refused upgrade only shows as 1006). One timer pings every socket; a socket that did not
- * answer the previous ping is cut off.
+ * (a refused upgrade only shows as 1006). Each socket is pinged on its own schedule (a wheel,
+ * so pings are spread over time, never a burst to every socket at once); a socket that did not
+ * answer its previous ping is cut off.
  */
 export class PlainWsFace {
   private readonly wss: WebSocketServer;
@@ -29,6 +34,7 @@ export class PlainWsFace {
   /** Open sockets, including those closing: shutdown waits for them. */
   private readonly sockets = new Set<WebSocket>();
   private readonly pingTimer: NodeJS.Timeout;
+  private readonly pings: DeadlineWheel<PlainWsClient>;
   private refusing = false;
 
   constructor(private readonly deps: PlainWsFaceDeps) {
@@ -38,7 +44,9 @@ export class PlainWsFace {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.pingTimer = setInterval(() => this.pingAll(), deps.options.pingIntervalMs);
+    const tickMs = Math.max(1, Math.min(MAX_PING_TICK_MS, deps.options.pingIntervalMs / 4));
+    this.pings = new DeadlineWheel(tickMs);
+    this.pingTimer = setInterval(() => this.pings.advance(Date.now(), (client) => this.ping(client)), tickMs);
     this.pingTimer.unref();
   }
 
@@ -105,7 +113,12 @@ export class PlainWsFace {
     this.deps.metrics.connectionsTotal.inc({ face: 'plain-ws' });
     ws.on('message', (data, isBinary) => client.receive(data as Buffer, isBinary));
     ws.on('pong', () => (client.alive = true));
+    // The first ping comes at a random point of the first interval, so that sockets that
+    // connected together (after a deploy, say) are not pinged together forever after.
+    const interval = this.deps.options.pingIntervalMs;
+    this.pings.schedule(client, Date.now() + interval - Math.random() * Math.min(interval / 2, 5_000));
     ws.once('close', () => {
+      this.pings.remove(client);
       this.clients.delete(client);
       client.cleanup();
     });
@@ -116,16 +129,15 @@ export class PlainWsFace {
     });
   }
 
-  private pingAll(): void {
-    for (const client of this.clients) {
-      const ws = client.socket;
-      if (!client.alive) {
-        this.deps.metrics.disconnects.inc({ code: String(DISCONNECT.noPong.code) });
-        ws.terminate();
-        continue;
-      }
-      client.alive = false;
-      ws.ping();
+  private ping(client: PlainWsClient): void {
+    const ws = client.socket;
+    if (!client.alive) {
+      this.deps.metrics.disconnects.inc({ code: String(DISCONNECT.noPong.code) });
+      ws.terminate();
+      return;
     }
+    client.alive = false;
+    ws.ping();
+    this.pings.schedule(client, Date.now() + this.deps.options.pingIntervalMs);
   }
 }

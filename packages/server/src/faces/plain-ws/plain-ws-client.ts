@@ -6,6 +6,7 @@ import type { ClientSubscription, HubClient } from '../../hub/client.js';
 import type { HubSubscribeResult } from '../../hub/hub.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
 import { RateLimiter } from '../../hub/rate-limiter.js';
+import { UNSCHEDULED, type WheelEntry } from '../shared/deadline-wheel.js';
 import { TokenExpiry } from '../shared/token-expiry.js';
 import { OutboundQueue, type OutboundMessage, type OutboundSink } from '../shared/outbound-queue.js';
 import { writeTextFrame, type TextFrame } from '../shared/text-frame.js';
@@ -48,13 +49,16 @@ class MessagePerFrameSink implements OutboundSink {
  * new one), and the `store:{id}` channels the client asks for; it turns their envelopes into
  * seed 001's `{type, data}` messages.
  */
-export class PlainWsClient implements HubClient {
+export class PlainWsClient implements HubClient, WheelEntry {
   readonly face = FACE;
   readonly id = randomUUID();
   readonly subscriptions = new Map<string, ClientSubscription>();
   readonly info: ClientInfo;
   /** Cleared by each ping of the face, set by the pong (or any message): a dead peer is closed. */
   alive = true;
+  /** The socket's place on the face's ping wheel (owned by the wheel). */
+  wheelSlot = UNSCHEDULED;
+  wheelIndex = 0;
   private closed = false;
   private readonly out: OutboundQueue;
   private readonly limiter: RateLimiter;

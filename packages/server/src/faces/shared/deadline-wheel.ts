@@ -1,0 +1,109 @@
+/**
+ * What a DeadlineWheel holds: the wheel keeps an entry's place on the entry itself (two small
+ * integers), so scheduling allocates nothing per entry and removal is O(1).
+ */
+export interface WheelEntry {
+  /** The slot the entry waits in; -1 when it is not scheduled. Owned by the wheel. */
+  wheelSlot: number;
+  /** The entry's index in its slot. Owned by the wheel. */
+  wheelIndex: number;
+}
+
+/** A fresh entry's wheel fields: spread into a class's field initializers, or assigned. */
+export const UNSCHEDULED = -1;
+
+/**
+ * A timing wheel for per-connection deadlines (next ping, pong timeout, token expiry): entries
+ * are bucketed by `slotMs`, and `advance` touches only the buckets whose time has come.
+ *
+ * Why not walk every connection on each tick: at 10,000 connections that walk took ~0.5 ms
+ * every 50 ms (cache misses on cold connection objects), and the publications that arrived
+ * meanwhile waited for it; it was most of the native face's p99 latency. Why not one timer per
+ * connection: a Timeout object per connection costs memory and re-arming it on every pong
+ * costs time. Here a pass costs O(entries due), and a connection's pings are spread over time
+ * by its own schedule.
+ */
+export class DeadlineWheel<T extends WheelEntry> {
+  private readonly slots = new Map<number, T[]>();
+  /** The first slot not yet handed out by `advance`. */
+  private nextSlot: number;
+
+  /**
+   * @param slotMs width of a slot, ms: deadlines are met within one slot (and one tick of the
+   *   caller's timer) after they pass.
+   */
+  constructor(
+    readonly slotMs: number,
+    nowMs: number = Date.now(),
+  ) {
+    if (!(slotMs > 0)) throw new RangeError(`slotMs must be positive, got ${slotMs}`);
+    this.nextSlot = Math.floor(nowMs / slotMs) + 1;
+  }
+
+  /** Entries waiting (for metrics and tests). */
+  get size(): number {
+    let size = 0;
+    for (const bucket of this.slots.values()) size += bucket.length;
+    return size;
+  }
+
+  /**
+   * (Re)schedules `entry` for `dueMs` (ms since epoch), replacing any earlier schedule;
+   * `Infinity` unschedules it. A deadline already past is handed out by the next `advance`.
+   */
+  schedule(entry: T, dueMs: number): void {
+    if (dueMs === Infinity) return this.remove(entry);
+    const slot = Math.max(this.nextSlot, Math.ceil(dueMs / this.slotMs));
+    if (entry.wheelSlot === slot) return;
+    this.remove(entry);
+    let bucket = this.slots.get(slot);
+    if (bucket === undefined) this.slots.set(slot, (bucket = []));
+    entry.wheelSlot = slot;
+    entry.wheelIndex = bucket.length;
+    bucket.push(entry);
+  }
+
+  /** Takes `entry` off the wheel, if it is on it (a closed connection must not be kept alive by it). */
+  remove(entry: T): void {
+    const slot = entry.wheelSlot;
+    if (slot === UNSCHEDULED) return;
+    entry.wheelSlot = UNSCHEDULED;
+    const bucket = this.slots.get(slot);
+    // No bucket: `advance` is handing this slot out right now and will skip the entry.
+    if (bucket === undefined) return;
+    const last = bucket.pop()!;
+    if (last !== entry) {
+      bucket[entry.wheelIndex] = last;
+      last.wheelIndex = entry.wheelIndex;
+    }
+    if (bucket.length === 0) this.slots.delete(slot);
+  }
+
+  /**
+   * Hands every entry whose slot has ended by `nowMs` to `due`, each once, and takes it off the
+   * wheel first: `due` schedules it again if it still has a deadline.
+   */
+  advance(nowMs: number, due: (entry: T) => void): void {
+    const lastSlot = Math.floor(nowMs / this.slotMs);
+    // After a long stall (or a clock jump) walk the occupied slots, not every slot in between.
+    if (lastSlot - this.nextSlot > this.slots.size) {
+      const passed = [...this.slots.keys()].filter((slot) => slot <= lastSlot).sort((a, b) => a - b);
+      this.nextSlot = lastSlot + 1;
+      for (const slot of passed) this.handOut(slot, due);
+      return;
+    }
+    while (this.nextSlot <= lastSlot) this.handOut(this.nextSlot++, due);
+  }
+
+  private handOut(slot: number, due: (entry: T) => void): void {
+    const bucket = this.slots.get(slot);
+    if (bucket === undefined) return;
+    this.slots.delete(slot);
+    for (const entry of bucket) {
+      // Removed or rescheduled by an earlier `due` of this pass.
+      if (entry.wheelSlot !== slot) continue;
+      entry.wheelSlot = UNSCHEDULED;
+      due(entry);
+    }
+  }
+}
