@@ -2,6 +2,8 @@
  * Shared plumbing for server children: report {port, ...} to the parent once listening, answer
  * `stats` / `gc` / `close` requests about this process only (CPU, RSS).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { serveRequests } from '../lib/child.js';
 import { now, sleep } from '../lib/clock.js';
 
@@ -9,6 +11,26 @@ function stats() {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   return { t: now(), cpuUser: cpu.user, cpuSystem: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed };
+}
+
+/**
+ * BENCH_PHASE_PROFILE_DIR: a CPU profile per stretch between two `stats` requests (the harness
+ * asks at every phase boundary), written as <dir>/<pid>-<n>.cpuprofile: a profile of the
+ * saturation phase alone, without connection setup. A diagnostic: the profiler costs CPU.
+ */
+const PROFILE_DIR = process.env.BENCH_PHASE_PROFILE_DIR;
+let profiler;
+let profileCount = 0;
+async function nextProfile() {
+  if (!profiler) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+  } else {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(`${PROFILE_DIR}/${process.pid}-${profileCount++}.cpuprofile`, JSON.stringify(profile));
+  }
+  await profiler.post('Profiler.start');
 }
 
 /** start(): Promise<{ port, path?, info?, close(): Promise<void> }> */
@@ -19,7 +41,10 @@ export async function runServerChild(name, start) {
   });
   let handle;
   serveRequests({
-    stats: () => stats(),
+    stats: async () => {
+      if (PROFILE_DIR) await nextProfile();
+      return stats();
+    },
     gc: async () => {
       const hasGc = typeof globalThis.gc === 'function';
       if (hasGc) {

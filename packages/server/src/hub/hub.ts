@@ -59,6 +59,11 @@ function sentBefore(client: HubClient, publication: PreparedPublication): boolea
  * domain services publish through it; the engine carries publications between nodes and
  * keeps history. It never knows which protocol a client speaks.
  */
+/** A publication handed to the engine (its order is fixed) that the engine has yet to confirm. */
+export interface OrderedPublish {
+  readonly confirmed: Promise<PublishResult>;
+}
+
 export class Hub implements EngineHandler {
   readonly namespaces: NamespaceRegistry;
   readonly authorization = new Authorization();
@@ -215,8 +220,15 @@ export class Hub implements EngineHandler {
     );
   }
 
-  /** A client's own publish: allowed only where the namespace lets clients publish and the client may subscribe. */
-  async clientPublish(client: HubClient, channel: string, data: unknown): Promise<PublishResult> {
+  /**
+   * A client's own publish: allowed only where the namespace lets clients publish and the
+   * client may subscribe. Resolves once the publication is in the engine's hands, so its place
+   * among the client's publications is fixed (an engine keeps the order of its publish calls);
+   * `confirmed` settles when the engine has stored and sent it. A face may start the client's
+   * next command in between: publishes pipelined over Redis cost one round trip per batch, not
+   * one each.
+   */
+  async clientPublish(client: HubClient, channel: string, data: unknown): Promise<OrderedPublish> {
     const namespace = this.resolveNamespace(channel);
     if (!namespace.allowClientPublish) {
       throw new DabbaError('permission_denied', `clients may not publish to namespace "${namespace.name}"`);
@@ -227,7 +239,7 @@ export class Hub implements EngineHandler {
     ) {
       throw new DabbaError('permission_denied', `not allowed to publish to "${channel}"`);
     }
-    return this.publish(channel, { data }, { info: client.info });
+    return { confirmed: this.publish(channel, { data }, { info: client.info }) };
   }
 
   async history(

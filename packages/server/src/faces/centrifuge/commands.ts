@@ -22,9 +22,14 @@ export async function handleCommand(session: CentrifugeSession, command: Command
     case 'unsubscribe':
       await hub.unsubscribe(session, command.request.channel);
       return session.reply(command.id, 'unsubscribe', {});
-    case 'publish':
-      await hub.clientPublish(session, command.request.channel, command.request.data);
-      return session.reply(command.id, 'publish', {});
+    case 'publish': {
+      // The next command may start once the publication's order is fixed; the reply follows its confirmation.
+      const { confirmed } = await hub.clientPublish(session, command.request.channel, command.request.data);
+      return session.pipeline(
+        command.id,
+        confirmed.then(() => session.reply(command.id, 'publish', {})),
+      );
+    }
     case 'history':
       return history(session, command.id, command.request);
     case 'presence':

@@ -33,6 +33,9 @@ export class FlushScheduler {
   };
 }
 
+/** How many times per `maxBytes` queued a queue reads its connection's unsent bytes. */
+const BACKLOG_CHECKS_PER_BUDGET = 16;
+
 /** A protocol message waiting to be written: a string, or a publication's shared pre-built frame. */
 export type OutboundMessage = string | TextFrame;
 
@@ -67,8 +70,8 @@ export class WebSocketSink implements OutboundSink {
 /**
  * A connection's outbound messages: bounded in bytes, coalesced into newline-delimited
  * frames (one write per flush). When a client does not read fast enough and its backlog (queued +
- * unsent) passes `maxBytes`, `onOverflow` runs once and nothing more is queued: server memory
- * stays bounded.
+ * unsent) passes `maxBytes` (give or take 1/16 of it), `onOverflow` runs once and nothing more
+ * is queued: server memory stays bounded.
  */
 export class OutboundQueue {
   /**
@@ -80,6 +83,15 @@ export class OutboundQueue {
   private first: OutboundMessage | undefined;
   private batch: OutboundMessage[] | undefined;
   private bytes = 0;
+  /**
+   * The connection's unsent bytes when last read, and what was queued since. Reading the
+   * connection's backlog on every push cost ~1.5 % of a fan-out's CPU; read every 1/16 of the
+   * budget, the backlog can pass the budget by at most that before the queue sees it. A stale
+   * reading only errs high (the connection drains, it never fills by itself), and a push that
+   * would overflow on it reads again first.
+   */
+  private backlog = 0;
+  private uncheckedBytes = 0;
   private dirty = false;
   private overflowed = false;
   private readonly sink: OutboundSink;
@@ -100,8 +112,11 @@ export class OutboundQueue {
   push(message: OutboundMessage): boolean {
     if (this.overflowed) return false;
     // String length stands in for bytes: exact for the ASCII that JSON mostly is, and cheap.
-    this.bytes += typeof message === 'string' ? message.length : message.bytes.length;
-    if (this.bytes + this.sink.bufferedAmount > this.maxBytes) {
+    const size = typeof message === 'string' ? message.length : message.bytes.length;
+    this.bytes += size;
+    this.uncheckedBytes += size;
+    if (this.uncheckedBytes >= this.maxBytes / BACKLOG_CHECKS_PER_BUDGET) this.readBacklog();
+    if (this.bytes + this.backlog > this.maxBytes && this.overBudgetNow()) {
       this.overflowed = true;
       this.drop();
       this.onOverflow();
@@ -115,6 +130,17 @@ export class OutboundQueue {
       this.scheduler.markDirty(this);
     }
     return true;
+  }
+
+  private readBacklog(): void {
+    this.backlog = this.sink.bufferedAmount;
+    this.uncheckedBytes = 0;
+  }
+
+  /** Whether the queue is over budget on a fresh reading of the connection's backlog. */
+  private overBudgetNow(): boolean {
+    this.readBacklog();
+    return this.bytes + this.backlog > this.maxBytes;
   }
 
   /** The scheduler's turn: the queue has left its chain of dirty queues, and writes. */
