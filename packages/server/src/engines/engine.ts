@@ -80,6 +80,11 @@ export interface SharedKeyValue {
  */
 export interface Engine extends SharedKeyValue {
   readonly name: string;
+  /**
+   * Whether presence entries lapse unless renewed (`addPresence` again within their TTL): true
+   * for an engine shared by nodes, so a dead node's clients disappear; the hub renews them then.
+   */
+  readonly presenceExpires: boolean;
   start(handler: EngineHandler): Promise<void>;
   publish(channel: string, envelope: Envelope, options: PublishOptions, info?: ClientInfo): Promise<PublishResult>;
   publishJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): Promise<void>;

@@ -48,6 +48,7 @@ const newEpoch = (): string => randomBytes(4).toString('hex');
  */
 export class MemoryEngine implements Engine {
   readonly name = 'memory';
+  readonly presenceExpires = false;
   private handler: EngineHandler | undefined;
   private readonly streams = new Map<string, Stream>();
   private readonly presenceByChannel = new Map<string, PresenceMembers>();

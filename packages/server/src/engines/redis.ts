@@ -99,6 +99,7 @@ function shardOf(channel: string, shards: number): number {
  */
 export class RedisEngine implements Engine {
   readonly name = 'redis';
+  readonly presenceExpires = true;
   private handler: EngineHandler | undefined;
   private readonly commands: Redis;
   private readonly shards: Redis[];

@@ -24,7 +24,7 @@ import { ClientRegistry } from './client-registry.js';
 import { ChannelTable } from './channel-table.js';
 import { NamespaceRegistry, type ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
-import { PresenceHeartbeat } from './presence-heartbeat.js';
+import { PresenceHeartbeat, type PresenceEntry } from './presence-heartbeat.js';
 import { RpcRegistry } from './rpc.js';
 import { globToRegExp } from './glob.js';
 import { newEventId } from './event-id.js';
@@ -97,13 +97,14 @@ export class Hub implements EngineHandler {
       engine,
       this.options.presenceTtlMs,
       () => this.presenceEntries(),
+      ([channel, client]) => this.channelStates.get(channel)?.live.has(client) === true,
       logger,
     );
   }
 
   async start(): Promise<void> {
     await this.engine.start(this);
-    this.presenceHeartbeat.start();
+    if (this.engine.presenceExpires) this.presenceHeartbeat.start();
   }
 
   /** Registers a connected client; throws `limit_exceeded` past the per-user connection limit. */
@@ -370,7 +371,7 @@ export class Hub implements EngineHandler {
     await this.engine.close();
   }
 
-  private *presenceEntries(): Generator<readonly [string, HubClient]> {
+  private *presenceEntries(): Generator<PresenceEntry> {
     for (const [channel, state] of this.channelStates.entries()) {
       if (state.namespace.presence) for (const client of state.live) yield [channel, client];
     }
