@@ -27,6 +27,7 @@ let cpuAtStart = process.cpuUsage();
 let tAtStart = now();
 const unexpectedCloses = {};
 const SLOW_DUMP = process.env.BENCH_SLOW_DUMP;
+const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 1.5);
 const slow = [];
 
 function onDeliveries(s) {
@@ -39,7 +40,7 @@ function onDeliveries(s) {
     if (recording) {
       const sent = parseFloat(s.slice(i + 9, i + 40));
       hist.record(t - sent);
-      if (SLOW_DUMP && t - sent > 1.5) slow.push(`${sent.toFixed(3)} ${(t - sent).toFixed(3)}`);
+      if (SLOW_DUMP && t - sent > SLOW_MS) slow.push(`${sent.toFixed(3)} ${(t - sent).toFixed(3)}`);
     }
     i = s.indexOf(KEY, i + 9);
   }

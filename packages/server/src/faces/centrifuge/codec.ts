@@ -59,7 +59,8 @@ function parseCommand(raw: unknown): FrameLine {
 }
 
 export function encodeReply(id: number, method: CommandMethod, result: unknown): string {
-  return JSON.stringify({ id, [method]: result });
+  // Method names are plain identifiers: no object to build around the result.
+  return `{"id":${id},"${method}":${JSON.stringify(result)}}`;
 }
 
 export function encodeError(id: number, error: ProtocolError): string {

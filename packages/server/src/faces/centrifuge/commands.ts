@@ -11,6 +11,9 @@ import type { HubSubscribeResult } from '../../hub/hub.js';
 import { publicationWire } from './codec.js';
 import type { CentrifugeSession } from './session.js';
 
+/** The result of a publish (and of other commands that return nothing): one shared object. */
+const EMPTY_RESULT = Object.freeze({});
+
 /** Runs one command of a session and writes its reply. Errors thrown become error replies. */
 export async function handleCommand(session: CentrifugeSession, command: Command): Promise<void> {
   const { hub } = session.context;
@@ -25,10 +28,7 @@ export async function handleCommand(session: CentrifugeSession, command: Command
     case 'publish': {
       // The next command may start once the publication's order is fixed; the reply follows its confirmation.
       const { confirmed } = await hub.clientPublish(session, command.request.channel, command.request.data);
-      return session.pipeline(
-        command.id,
-        confirmed.then(() => session.reply(command.id, 'publish', {})),
-      );
+      return session.replyWhenConfirmed(command.id, 'publish', confirmed, EMPTY_RESULT);
     }
     case 'history':
       return history(session, command.id, command.request);

@@ -9,6 +9,11 @@ import { WebSocketTransport } from './transport.js';
 /** The path centrifuge-js and every Centrifugo SDK connect to. */
 export const CENTRIFUGE_WEBSOCKET_PATH = '/connection/websocket';
 
+/** `{}`: a client's pong, the most frequent frame of an idle connection. */
+function isPong(frame: Buffer): boolean {
+  return frame.length === 2 && frame[0] === 0x7b && frame[1] === 0x7d;
+}
+
 /**
  * The native face: the Centrifugo client protocol v2 (JSON) over WebSocket. One housekeeping
  * timer serves every session: each tick it takes the sessions whose deadline came off the
@@ -45,7 +50,10 @@ export class CentrifugeFace {
     this.listeners = {
       message(data) {
         // ws hands over a Buffer for text and binary frames alike (binaryType 'nodebuffer').
-        sockets.get(this)?.receive((data as Buffer).toString('utf8'));
+        const frame = data as Buffer;
+        const session = sockets.get(this);
+        if (isPong(frame)) session?.receivePong();
+        else session?.receive(frame.toString('utf8'));
       },
       close() {
         const session = sockets.get(this);

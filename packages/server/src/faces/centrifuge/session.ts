@@ -11,6 +11,7 @@ import { DabbaError, toDabbaError } from '../../errors.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
 import { UNSCHEDULED, type WheelEntry } from '../shared/deadline-wheel.js';
 import { OutboundQueue } from '../shared/outbound-queue.js';
+import { TextFrame } from '../shared/text-frame.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
 import { RateLimiter } from '../../hub/rate-limiter.js';
 import {
@@ -29,6 +30,9 @@ import type { SessionTransport } from './transport.js';
 type SessionState = 'new' | 'connecting' | 'connected' | 'closed';
 
 const FACE = 'centrifuge';
+
+/** The ping, an empty message: one frame shared by every ping of every session. */
+const PING_FRAME = TextFrame.fromPayload('{}');
 
 /** Most pipelined commands (publishes) a session has in flight before its next command waits. */
 const MAX_PIPELINED_COMMANDS = 64;
@@ -50,7 +54,7 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   private state: SessionState = 'new';
   private readonly out: OutboundQueue;
   private chain: Promise<void> = Promise.resolve();
-  /** Commands whose reply is still to come while later ones run (see `pipeline`). */
+  /** Commands whose reply is still to come while later ones run (see `replyWhenConfirmed`). */
   private pipelined = 0;
   /** When the face's housekeeping disconnects this session as expired (ms since epoch). */
   expiresAtMs = Infinity;
@@ -106,7 +110,12 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   ping(now: number, pingIntervalMs: number, pongTimeoutMs: number): void {
     this.nextPingAtMs = now + pingIntervalMs;
     if (this.pongDeadlineMs === Infinity) this.pongDeadlineMs = now + pongTimeoutMs;
-    this.out.push('{}');
+    this.out.push(PING_FRAME);
+  }
+
+  /** A pong alone in its frame (the usual case), taken without parsing. */
+  receivePong(): void {
+    this.pongDeadlineMs = Infinity;
   }
 
   /**
@@ -211,16 +220,29 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   }
 
   /**
-   * Lets the next command start before this one's `work` (its reply) is done: a pipelined
-   * publish costs one Redis round trip per batch instead of one per publish. Past
-   * MAX_PIPELINED_COMMANDS in flight the session waits, so a client cannot pile up unbounded work.
+   * Replies `result` once `confirmed` settles (or the error), letting the next command start
+   * meanwhile: a pipelined publish costs one Redis round trip per batch instead of one per
+   * publish. Past MAX_PIPELINED_COMMANDS in flight it returns the reply's promise, for the
+   * session to wait on, so a client cannot pile up unbounded work.
    */
-  async pipeline(id: number, work: Promise<void>): Promise<void> {
+  replyWhenConfirmed(
+    id: number,
+    method: CommandMethod,
+    confirmed: Promise<unknown>,
+    result: unknown,
+  ): Promise<void> | undefined {
     this.pipelined++;
-    const done = work
-      .catch((cause: unknown) => this.commandFailed(id, cause))
-      .finally(() => this.pipelined--);
-    if (this.pipelined > MAX_PIPELINED_COMMANDS) await done;
+    const replied = confirmed.then(
+      () => {
+        this.pipelined--;
+        this.reply(id, method, result);
+      },
+      (cause: unknown) => {
+        this.pipelined--;
+        this.commandFailed(id, cause);
+      },
+    );
+    return this.pipelined > MAX_PIPELINED_COMMANDS ? replied : undefined;
   }
 
   private commandFailed(id: number, cause: unknown): void {
