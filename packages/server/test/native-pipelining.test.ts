@@ -38,22 +38,26 @@ function pipeliningCases(engine: string, start: () => Promise<TestServer>): void
     let t: TestServer;
     afterEach(() => t?.close());
 
-    it.each(['kept', 'loose'] as const)('reach subscribers in the order sent (%s channel), each replied', async (ns) => {
-      t = await start();
-      const channel = `${ns}:orders`;
-      const watcher = await subscriber(t, channel);
-      const client = await publisher(t);
-      client.sendRaw(publishFrame(channel, COUNT, 2));
-      await watcher.waitFor(() => (watcher.publications(channel).length >= COUNT ? true : undefined), 10_000);
-      const received = watcher.publications(channel);
-      expect(received.map((p) => (p.data as { n: number }).n)).toEqual(Array.from({ length: COUNT }, (_, n) => n));
-      if (ns === 'kept') expect(received.map((p) => p.offset)).toEqual(Array.from({ length: COUNT }, (_, n) => n + 1));
-      await client.waitFor(() => (client.replies.size >= COUNT + 1 ? true : undefined));
-      for (let id = 2; id < COUNT + 2; id++) expect(client.replies.get(id)).toEqual({ id, publish: {} });
-      // Not one round trip per publish: replies confirmed together leave together (one frame
-      // per publish when each publish waited for the one before).
-      expect(client.frames.length).toBeLessThan(COUNT / 4);
-    });
+    it.each(['kept', 'loose'] as const)(
+      'reach subscribers in the order sent (%s channel), each replied',
+      async (ns) => {
+        t = await start();
+        const channel = `${ns}:orders`;
+        const watcher = await subscriber(t, channel);
+        const client = await publisher(t);
+        client.sendRaw(publishFrame(channel, COUNT, 2));
+        await watcher.waitFor(() => (watcher.publications(channel).length >= COUNT ? true : undefined), 10_000);
+        const received = watcher.publications(channel);
+        expect(received.map((p) => (p.data as { n: number }).n)).toEqual(Array.from({ length: COUNT }, (_, n) => n));
+        if (ns === 'kept')
+          expect(received.map((p) => p.offset)).toEqual(Array.from({ length: COUNT }, (_, n) => n + 1));
+        await client.waitFor(() => (client.replies.size >= COUNT + 1 ? true : undefined));
+        for (let id = 2; id < COUNT + 2; id++) expect(client.replies.get(id)).toEqual({ id, publish: {} });
+        // Not one round trip per publish: replies confirmed together leave together (one frame
+        // per publish when each publish waited for the one before).
+        expect(client.frames.length).toBeLessThan(COUNT / 4);
+      },
+    );
 
     it('answers a refused publish in a pipeline with its error, and the rest with success', async () => {
       t = await start();

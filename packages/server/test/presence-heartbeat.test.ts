@@ -43,7 +43,13 @@ describe.skipIf(skip !== undefined)('presence heartbeat on Redis', () => {
     const entries = Array.from({ length: 1_000 }, (_, n) => entry(n));
     const gone = new Set(entries.filter((_, n) => n % 10 === 0));
     // TTL 1.5 s: a round of 500 ms in slices of 10 ms (10 entries each).
-    const heartbeat = new PresenceHeartbeat(engine, 1_500, () => entries, (e) => !gone.has(e), logger);
+    const heartbeat = new PresenceHeartbeat(
+      engine,
+      1_500,
+      () => entries,
+      (e) => !gone.has(e),
+      logger,
+    );
     const startedAtMs = Date.now();
     heartbeat.start();
     try {
@@ -80,7 +86,8 @@ describe.skipIf(skip !== undefined)('presence heartbeat on Redis', () => {
     expect(await present()).toEqual(['u1']);
     client.close();
     const deadline = Date.now() + 5_000;
-    while ((await present()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((await present()).length > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await present()).toEqual([]);
   });
 });
