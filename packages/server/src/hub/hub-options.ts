@@ -1,4 +1,5 @@
 import type { ClientInfo } from '@dabba/protocol';
+import type { PublishResult } from '../engines/engine.js';
 import type { NamespaceOptions } from './namespaces.js';
 
 export interface HubOptions {
@@ -38,6 +39,11 @@ export interface PublishOptionsInput {
    * indicators). Recovery never replays it. Default false.
    */
   ephemeral?: boolean | undefined;
+}
+
+/** A publication handed to the engine (its order is fixed) that the engine has yet to confirm. */
+export interface OrderedPublish {
+  readonly confirmed: Promise<PublishResult>;
 }
 
 export interface SubscribeRequest {

@@ -31,6 +31,7 @@ import { newEventId } from './event-id.js';
 import {
   DEFAULT_HUB_OPTIONS,
   type HubOptions,
+  type OrderedPublish,
   type PublishInput,
   type PublishOptionsInput,
   type SubscribeRequest,
@@ -38,7 +39,8 @@ import {
 import { subscribePosition, type HubSubscribeResult } from './subscribe-position.js';
 
 export type { HubSubscribeResult };
-export { DEFAULT_HUB_OPTIONS, type HubOptions, type PublishInput, type PublishOptionsInput, type SubscribeRequest };
+export { DEFAULT_HUB_OPTIONS };
+export type { HubOptions, OrderedPublish, PublishInput, PublishOptionsInput, SubscribeRequest } from './hub-options.js';
 
 /** The entries of subscriptions without a position (no history): shared, nothing to allocate. */
 const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false, startOffset: 0, startEpoch: '' });
@@ -59,11 +61,6 @@ function sentBefore(client: HubClient, publication: PreparedPublication): boolea
  * domain services publish through it; the engine carries publications between nodes and
  * keeps history. It never knows which protocol a client speaks.
  */
-/** A publication handed to the engine (its order is fixed) that the engine has yet to confirm. */
-export interface OrderedPublish {
-  readonly confirmed: Promise<PublishResult>;
-}
-
 export class Hub implements EngineHandler {
   readonly namespaces: NamespaceRegistry;
   readonly authorization = new Authorization();
