@@ -11,7 +11,7 @@ import type { HubSubscribeResult } from '../../hub/hub.js';
 import { publicationWire } from './codec.js';
 import type { CentrifugeSession } from './session.js';
 
-/** The result of a publish (and of other commands that return nothing): one shared object. */
+/** The result of publish and unsubscribe, which return nothing: one shared object. */
 const EMPTY_RESULT = Object.freeze({});
 
 /** Runs one command of a session and writes its reply. Errors thrown become error replies. */
@@ -24,7 +24,7 @@ export async function handleCommand(session: CentrifugeSession, command: Command
       return subscribe(session, command.id, command.request);
     case 'unsubscribe':
       await hub.unsubscribe(session, command.request.channel);
-      return session.reply(command.id, 'unsubscribe', {});
+      return session.reply(command.id, 'unsubscribe', EMPTY_RESULT);
     case 'publish': {
       // The next command may start once the publication's order is fixed; the reply follows its confirmation.
       const { confirmed } = await hub.clientPublish(session, command.request.channel, command.request.data);

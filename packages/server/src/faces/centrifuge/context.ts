@@ -1,6 +1,6 @@
 import type { TokenVerifier } from '../../auth/jwt.js';
 import type { Hub } from '../../hub/hub.js';
-import type { DeadlineWheel } from '../shared/deadline-wheel.js';
+import { slotMsFor, type DeadlineWheel } from '../shared/deadline-wheel.js';
 import type { FlushScheduler } from '../shared/outbound-queue.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
@@ -51,10 +51,7 @@ export interface FaceContext {
   readonly deadlines: DeadlineWheel<CentrifugeSession>;
 }
 
-/** Longest housekeeping tick (and deadline-wheel slot), ms: pings leave within this of their time. */
-const MAX_HOUSEKEEPING_TICK_MS = 10;
-
-/** The housekeeping tick for these options, ms: short enough for the shortest ping and pong intervals. */
+/** The housekeeping tick (and deadline-wheel slot) for these options, ms: short enough for the shortest ping and pong intervals. */
 export function housekeepingTickMs(options: Pick<CentrifugeFaceOptions, 'pingIntervalMs' | 'pongTimeoutMs'>): number {
-  return Math.max(1, Math.min(MAX_HOUSEKEEPING_TICK_MS, options.pingIntervalMs / 4, options.pongTimeoutMs / 2));
+  return slotMsFor(options.pingIntervalMs / 4, options.pongTimeoutMs / 2);
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DISCONNECT } from '@dabba/protocol';
-import { housekeepingTickMs, type FaceContext } from './context.js';
+import type { FaceContext } from './context.js';
 import { CentrifugeSession } from './session.js';
 import { WebSocketTransport } from './transport.js';
 
@@ -23,7 +23,6 @@ function isPong(frame: Buffer): boolean {
  */
 export class CentrifugeFace {
   private readonly wss: WebSocketServer;
-  private readonly housekeepingTimer: NodeJS.Timeout;
   /** Open sockets, including those closing (shutdown waits for them), and their sessions. */
   private readonly sockets = new Map<WebSocket, CentrifugeSession>();
   /**
@@ -43,8 +42,7 @@ export class CentrifugeFace {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.housekeepingTimer = setInterval(() => this.housekeeping(Date.now()), housekeepingTickMs(context.options));
-    this.housekeepingTimer.unref();
+    context.deadlines.start((session, nowMs) => this.housekeep(session, nowMs));
     const { sockets } = this;
     const logger = context.logger;
     this.listeners = {
@@ -87,7 +85,7 @@ export class CentrifugeFace {
    * `timeoutMs` the rest are cut off.
    */
   async close(timeoutMs: number): Promise<void> {
-    clearInterval(this.housekeepingTimer);
+    this.context.deadlines.stop();
     for (const session of [...this.context.sessions]) session.disconnect(DISCONNECT.shutdown);
     const closed = Promise.all(
       [...this.sockets.keys()].map((ws) => new Promise((resolve) => ws.once('close', resolve))),
@@ -99,14 +97,13 @@ export class CentrifugeFace {
     for (const ws of this.sockets.keys()) ws.terminate();
   }
 
-  private housekeeping(now: number): void {
+  /** A session whose earliest deadline came: disconnect, ping, or nothing yet; then its next deadline. */
+  private housekeep(session: CentrifugeSession, now: number): void {
+    if (!session.connected) return;
+    if (session.pongDeadlineMs <= now) return session.disconnect(DISCONNECT.noPong);
+    if (session.expiresAtMs <= now) return session.disconnect(DISCONNECT.expired);
     const { pingIntervalMs, pongTimeoutMs } = this.context.options;
-    this.context.deadlines.advance(now, (session) => {
-      if (!session.connected) return;
-      if (session.pongDeadlineMs <= now) return session.disconnect(DISCONNECT.noPong);
-      if (session.expiresAtMs <= now) return session.disconnect(DISCONNECT.expired);
-      if (session.nextPingAtMs <= now) session.ping(now, pingIntervalMs, pongTimeoutMs);
-      session.scheduleHousekeeping();
-    });
+    if (session.nextPingAtMs <= now) session.ping(now, pingIntervalMs, pongTimeoutMs);
+    session.scheduleHousekeeping();
   }
 }

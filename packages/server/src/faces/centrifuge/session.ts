@@ -9,7 +9,7 @@ import {
 } from '@dabba/protocol';
 import { DabbaError, toDabbaError } from '../../errors.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
-import { UNSCHEDULED, type WheelEntry } from '../shared/deadline-wheel.js';
+import { firstPingAtMs, UNSCHEDULED, type WheelEntry } from '../shared/deadline-wheel.js';
 import { OutboundQueue } from '../shared/outbound-queue.js';
 import { TextFrame } from '../shared/text-frame.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
@@ -135,10 +135,7 @@ export class CentrifugeSession implements HubClient, WheelEntry {
     this.info = { client: this.id, user: claims.sub };
     this.context.hub.addClient(this);
     this.state = 'connected';
-    // The first ping comes a little early, at a random point, so that clients that connected
-    // together (after a deploy, say) are not pinged together forever after.
-    const interval = this.context.options.pingIntervalMs;
-    this.nextPingAtMs = Date.now() + interval - Math.random() * Math.min(interval / 2, 5_000);
+    this.nextPingAtMs = firstPingAtMs(Date.now(), this.context.options.pingIntervalMs);
     this.context.metrics.connections.inc({ face: FACE });
     this.context.metrics.connectionsTotal.inc({ face: FACE });
     this.armExpiry();

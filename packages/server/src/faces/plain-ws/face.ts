@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { DISCONNECT, type Claims } from '@dabba/protocol';
 import type { TokenVerifier } from '../../auth/jwt.js';
 import { toDabbaError } from '../../errors.js';
-import { DeadlineWheel } from '../shared/deadline-wheel.js';
+import { DeadlineWheel, firstPingAtMs, slotMsFor } from '../shared/deadline-wheel.js';
 import type { PlainWsDeps } from './deps.js';
 import { PLAIN_WS_CLOSE, PlainWsClient } from './plain-ws-client.js';
 
@@ -16,9 +16,6 @@ export interface PlainWsFaceDeps extends PlainWsDeps {
 }
 
 type Admission = { claims: Claims } | { refusal: string };
-
-/** Longest ping tick, ms: a socket's ping leaves within this of its time. */
-const MAX_PING_TICK_MS = 10;
 
 /**
  * The plain WebSocket face, `/api/ws?token=…` (seed 001): JSON `{type, data}` frames, one
@@ -33,7 +30,6 @@ export class PlainWsFace {
   private readonly clients = new Set<PlainWsClient>();
   /** Open sockets, including those closing: shutdown waits for them. */
   private readonly sockets = new Set<WebSocket>();
-  private readonly pingTimer: NodeJS.Timeout;
   private readonly pings: DeadlineWheel<PlainWsClient>;
   private refusing = false;
 
@@ -44,10 +40,8 @@ export class PlainWsFace {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    const tickMs = Math.max(1, Math.min(MAX_PING_TICK_MS, deps.options.pingIntervalMs / 4));
-    this.pings = new DeadlineWheel(tickMs);
-    this.pingTimer = setInterval(() => this.pings.advance(Date.now(), (client) => this.ping(client)), tickMs);
-    this.pingTimer.unref();
+    this.pings = new DeadlineWheel(slotMsFor(deps.options.pingIntervalMs / 4));
+    this.pings.start((client, nowMs) => this.ping(client, nowMs));
   }
 
   get connectionCount(): number {
@@ -63,7 +57,7 @@ export class PlainWsFace {
   /** Tells every client to reconnect elsewhere and waits for their sockets to close; after `timeoutMs` the rest are cut off. */
   async close(timeoutMs: number): Promise<void> {
     this.refusing = true;
-    clearInterval(this.pingTimer);
+    this.pings.stop();
     for (const client of [...this.clients]) client.disconnect(DISCONNECT.shutdown);
     const closed = Promise.all([...this.sockets].map((ws) => new Promise((resolve) => ws.once('close', resolve))));
     let timer: NodeJS.Timeout | undefined;
@@ -113,10 +107,7 @@ export class PlainWsFace {
     this.deps.metrics.connectionsTotal.inc({ face: 'plain-ws' });
     ws.on('message', (data, isBinary) => client.receive(data as Buffer, isBinary));
     ws.on('pong', () => (client.alive = true));
-    // The first ping comes at a random point of the first interval, so that sockets that
-    // connected together (after a deploy, say) are not pinged together forever after.
-    const interval = this.deps.options.pingIntervalMs;
-    this.pings.schedule(client, Date.now() + interval - Math.random() * Math.min(interval / 2, 5_000));
+    this.pings.schedule(client, firstPingAtMs(Date.now(), this.deps.options.pingIntervalMs));
     ws.once('close', () => {
       this.pings.remove(client);
       this.clients.delete(client);
@@ -129,7 +120,7 @@ export class PlainWsFace {
     });
   }
 
-  private ping(client: PlainWsClient): void {
+  private ping(client: PlainWsClient, nowMs: number): void {
     const ws = client.socket;
     if (!client.alive) {
       this.deps.metrics.disconnects.inc({ code: String(DISCONNECT.noPong.code) });
@@ -138,6 +129,6 @@ export class PlainWsFace {
     }
     client.alive = false;
     ws.ping();
-    this.pings.schedule(client, Date.now() + this.deps.options.pingIntervalMs);
+    this.pings.schedule(client, nowMs + this.deps.options.pingIntervalMs);
   }
 }

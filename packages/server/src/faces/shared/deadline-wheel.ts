@@ -12,6 +12,22 @@ export interface WheelEntry {
 /** A fresh entry's wheel fields: spread into a class's field initializers, or assigned. */
 export const UNSCHEDULED = -1;
 
+/** Widest slot, ms: a deadline (a ping) is met within this of its time. */
+const MAX_SLOT_MS = 10;
+
+/** The slot width for deadlines that recur every `periodsMs` (at least 1 ms, at most MAX_SLOT_MS). */
+export function slotMsFor(...periodsMs: number[]): number {
+  return Math.max(1, Math.min(MAX_SLOT_MS, ...periodsMs));
+}
+
+/**
+ * When a new connection's first ping is due: a little early, at a random point, so that
+ * connections that came together (after a deploy, say) are not pinged together forever after.
+ */
+export function firstPingAtMs(nowMs: number, pingIntervalMs: number): number {
+  return nowMs + pingIntervalMs - Math.random() * Math.min(pingIntervalMs / 2, 5_000);
+}
+
 /**
  * A timing wheel for per-connection deadlines (next ping, pong timeout, token expiry): entries
  * are bucketed by `slotMs`, and `advance` touches only the buckets whose time has come.
@@ -27,6 +43,7 @@ export class DeadlineWheel<T extends WheelEntry> {
   private readonly slots = new Map<number, T[]>();
   /** The first slot not yet handed out by `advance`. */
   private nextSlot: number;
+  private timer: NodeJS.Timeout | undefined;
 
   /**
    * @param slotMs width of a slot, ms: deadlines are met within one slot (and one tick of the
@@ -79,23 +96,35 @@ export class DeadlineWheel<T extends WheelEntry> {
     if (bucket.length === 0) this.slots.delete(slot);
   }
 
+  /** Advances the wheel every slot until `stop` (the timer does not keep the process alive). */
+  start(due: (entry: T, nowMs: number) => void): void {
+    this.stop();
+    this.timer = setInterval(() => this.advance(Date.now(), due), this.slotMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
   /**
    * Hands every entry whose slot has ended by `nowMs` to `due`, each once, and takes it off the
    * wheel first: `due` schedules it again if it still has a deadline.
    */
-  advance(nowMs: number, due: (entry: T) => void): void {
+  advance(nowMs: number, due: (entry: T, nowMs: number) => void): void {
     const lastSlot = Math.floor(nowMs / this.slotMs);
     // After a long stall (or a clock jump) walk the occupied slots, not every slot in between.
     if (lastSlot - this.nextSlot > this.slots.size) {
       const passed = [...this.slots.keys()].filter((slot) => slot <= lastSlot).sort((a, b) => a - b);
       this.nextSlot = lastSlot + 1;
-      for (const slot of passed) this.handOut(slot, due);
+      for (const slot of passed) this.handOut(slot, nowMs, due);
       return;
     }
-    while (this.nextSlot <= lastSlot) this.handOut(this.nextSlot++, due);
+    while (this.nextSlot <= lastSlot) this.handOut(this.nextSlot++, nowMs, due);
   }
 
-  private handOut(slot: number, due: (entry: T) => void): void {
+  private handOut(slot: number, nowMs: number, due: (entry: T, nowMs: number) => void): void {
     const bucket = this.slots.get(slot);
     if (bucket === undefined) return;
     this.slots.delete(slot);
@@ -103,7 +132,7 @@ export class DeadlineWheel<T extends WheelEntry> {
       // Removed or rescheduled by an earlier `due` of this pass.
       if (entry.wheelSlot !== slot) continue;
       entry.wheelSlot = UNSCHEDULED;
-      due(entry);
+      due(entry, nowMs);
     }
   }
 }
