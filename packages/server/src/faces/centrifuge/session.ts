@@ -54,6 +54,8 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   private state: SessionState = 'new';
   private readonly out: OutboundQueue;
   private chain: Promise<void> = Promise.resolve();
+  /** Commands received and not finished yet (running or waiting in `chain`). */
+  private unfinished = 0;
   /** Commands whose reply is still to come while later ones run (see `replyWhenConfirmed`). */
   private pipelined = 0;
   /** When the face's housekeeping disconnects this session as expired (ms since epoch). */
@@ -201,7 +203,18 @@ export class CentrifugeSession implements HubClient, WheelEntry {
         continue;
       }
       // Commands of one connection run in order: a subscribe completes before the next publish.
-      this.chain = this.chain.then(() => this.run(command));
+      // The first command of an idle session starts now rather than a microtask later: a
+      // publication's deliveries are then queued before this frame's handler returns.
+      this.unfinished++;
+      this.chain = this.unfinished === 1 ? this.runCounted(command) : this.chain.then(() => this.runCounted(command));
+    }
+  }
+
+  private async runCounted(command: Parameters<typeof handleCommand>[1]): Promise<void> {
+    try {
+      await this.run(command);
+    } finally {
+      this.unfinished--;
     }
   }
 

@@ -2,34 +2,44 @@ import { WebSocket } from 'ws';
 import { TextFrame, writeTextFrame } from './text-frame.js';
 
 /**
- * Flushes every dirty queue once per turn of the event loop: messages that become ready in
- * the same tick leave in one frame, and a busy channel costs one write per client per tick,
- * not one per publication. Dirty queues are chained through the queues themselves, so marking
- * one allocates nothing.
+ * Flushes every dirty queue: messages that become ready in the same tick leave in one frame,
+ * and a busy channel costs one write per client per flush, not one per publication. Dirty
+ * queues are chained through the queues themselves, so marking one allocates nothing.
+ *
+ * When the server is idle, the flush runs as soon as the current task and its microtasks are
+ * done (`process.nextTick`): a publication that arrives alone is written before the event loop
+ * polls again, with no wait for the turn's end. Once a flush finds a queue holding several
+ * messages, the server is busy, and flushes wait for the end of the event-loop turn
+ * (`setImmediate`) to batch what the whole turn's I/O brings, until a flush batches nothing.
  */
 export class FlushScheduler {
   private head: OutboundQueue | undefined;
   private tail: OutboundQueue | undefined;
+  /** Whether the last flush wrote some queue's messages as a batch (see the class comment). */
+  private busy = false;
 
   markDirty(queue: OutboundQueue): void {
     if (this.tail) this.tail.nextDirty = queue;
     else {
       this.head = queue;
-      setImmediate(this.flushAll);
+      if (this.busy) setImmediate(this.flushAll);
+      else process.nextTick(this.flushAll);
     }
     this.tail = queue;
   }
 
   private readonly flushAll = (): void => {
     let queue = this.head;
-    // Queues marked while these flush start a new chain and a new turn.
+    // Queues marked while these flush start a new chain and a new flush.
     this.head = this.tail = undefined;
+    let batched = false;
     while (queue) {
       const next = queue.nextDirty;
       queue.nextDirty = undefined;
-      queue.flushScheduled();
+      if (queue.flushScheduled()) batched = true;
       queue = next;
     }
+    this.busy = batched;
   };
 }
 
@@ -143,10 +153,15 @@ export class OutboundQueue {
     return this.bytes + this.backlog > this.maxBytes;
   }
 
-  /** The scheduler's turn: the queue has left its chain of dirty queues, and writes. */
-  flushScheduled(): void {
+  /**
+   * The scheduler's turn: the queue has left its chain of dirty queues, and writes. Returns
+   * whether it wrote several messages as one frame.
+   */
+  flushScheduled(): boolean {
     this.dirty = false;
+    const batched = this.batch !== undefined;
     this.flush();
+    return batched;
   }
 
   /**

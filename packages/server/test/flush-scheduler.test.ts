@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import {
+  FlushScheduler,
+  OutboundQueue,
+  type OutboundMessage,
+  type OutboundSink,
+} from '../src/faces/shared/outbound-queue.js';
+
+/** Records each write as the list of messages it carried, and what else happened in between. */
+class RecordingSink implements OutboundSink {
+  readonly bufferedAmount = 0;
+  constructor(private readonly log: unknown[]) {}
+  write(messages: readonly OutboundMessage[]): void {
+    this.log.push([...messages]);
+  }
+  writeOne(message: OutboundMessage): void {
+    this.log.push([message]);
+  }
+}
+
+function setup(): { log: unknown[]; queue: () => OutboundQueue } {
+  const log: unknown[] = [];
+  const scheduler = new FlushScheduler();
+  const queue = (): OutboundQueue => new OutboundQueue(new RecordingSink(log), scheduler, 1 << 20, () => {});
+  return { log, queue };
+}
+
+const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs each callback in its own task of one event-loop turn (setImmediate callbacks queued together). */
+function sameTurn(...tasks: Array<() => void>): Promise<void> {
+  return Promise.all(tasks.map((task) => new Promise<void>((resolve) => setImmediate(() => resolve(task()))))).then(
+    () => undefined,
+  );
+}
+
+describe('FlushScheduler', () => {
+  it('when idle, writes what one task queued as one frame before the next task runs', async () => {
+    const { log, queue } = setup();
+    const a = queue();
+    await sameTurn(
+      () => {
+        a.push('1');
+        a.push('2');
+      },
+      () => log.push('next task'),
+    );
+    await endOfTurn();
+    expect(log).toEqual([['1', '2'], 'next task']);
+  });
+
+  it('once busy, batches the pushes of every task in a turn into one frame per queue', async () => {
+    const { log, queue } = setup();
+    const a = queue();
+    await sameTurn(() => {
+      a.push('1');
+      a.push('2'); // a batch: the server is busy from here on
+    });
+    await endOfTurn();
+    await sameTurn(
+      () => a.push('3'),
+      () => a.push('4'),
+    );
+    await endOfTurn();
+    expect(log).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+  });
+
+  it('is idle again after a flush that batched nothing', async () => {
+    const { log, queue } = setup();
+    const a = queue();
+    const b = queue();
+    await sameTurn(() => {
+      a.push('1');
+      a.push('2');
+    });
+    await endOfTurn();
+    await sameTurn(() => a.push('3')); // busy: written at the turn's end, alone
+    await endOfTurn();
+    await sameTurn(
+      () => b.push('4'), // idle: written when this task ends
+      () => b.push('5'),
+    );
+    await endOfTurn();
+    expect(log).toEqual([['1', '2'], ['3'], ['4'], ['5']]);
+  });
+});
