@@ -78,6 +78,24 @@ function pipeliningCases(engine: string, start: () => Promise<TestServer>): void
 
 pipeliningCases('memory', () => startTestServer(OPTIONS));
 
+describe('a frame of publishes on the memory engine', () => {
+  let t: TestServer;
+  afterEach(() => t?.close());
+
+  it('fans them all out before its handler returns: a subscriber of their channel gets them in one frame', async () => {
+    t = await startTestServer(OPTIONS);
+    const watcher = await subscriber(t, 'loose:room');
+    const pushFrames = (): string[] => watcher.frames.filter((frame) => frame.includes('"push"'));
+    const client = await publisher(t);
+    client.sendRaw(publishFrame('loose:room', 20, 2));
+    await watcher.waitFor(() => (watcher.publications('loose:room').length >= 20 ? true : undefined));
+    // One flush for the whole frame (the first publish was written alone when the ones after
+    // it waited a microtask for it).
+    expect(pushFrames()).toHaveLength(1);
+    await client.waitFor(() => (client.replies.size >= 21 ? true : undefined));
+  });
+});
+
 const redisSkip = redisUnavailableReason();
 describe.skipIf(redisSkip !== undefined)('on Redis', () => {
   let redis: TestRedis;

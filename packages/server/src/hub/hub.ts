@@ -197,7 +197,15 @@ export class Hub implements EngineHandler {
 
   /** Publishes an event to a channel: the engine assigns its position and fans it out. */
   async publish(channel: string, input: PublishInput, options: PublishOptionsInput = {}): Promise<PublishResult> {
-    const namespace = this.resolveNamespace(channel);
+    return this.publishIn(this.resolveNamespace(channel), channel, input, options);
+  }
+
+  private publishIn(
+    namespace: ResolvedNamespace,
+    channel: string,
+    input: PublishInput,
+    options: PublishOptionsInput,
+  ): Promise<PublishResult> {
     const envelope: Envelope = {
       id: input.id ?? newEventId(),
       type: input.type ?? DEFAULT_EVENT_TYPE,
@@ -220,24 +228,29 @@ export class Hub implements EngineHandler {
 
   /**
    * A client's own publish: allowed only where the namespace lets clients publish and the
-   * client may subscribe. Resolves once the publication is in the engine's hands, so its place
+   * client may subscribe. Returns once the publication is in the engine's hands, so its place
    * among the client's publications is fixed (an engine keeps the order of its publish calls);
    * `confirmed` settles when the engine has stored and sent it. A face may start the client's
    * next command in between: publishes pipelined over Redis cost one round trip per batch, not
    * one each.
+   *
+   * Synchronous (and throwing) unless the namespace's authorization rule needs I/O: a frame of
+   * several publishes then fans them all out before its handler returns, and one flush writes
+   * them, as a raw WebSocket server would.
    */
-  async clientPublish(client: HubClient, channel: string, data: unknown): Promise<OrderedPublish> {
+  clientPublish(client: HubClient, channel: string, data: unknown): OrderedPublish | Promise<OrderedPublish> {
     const namespace = this.resolveNamespace(channel);
     if (!namespace.allowClientPublish) {
       throw new DabbaError('permission_denied', `clients may not publish to namespace "${namespace.name}"`);
     }
-    // Awaited only when the rule is asynchronous: otherwise the publication fans out in this tick.
     const allowed =
       client.subscriptions.has(channel) || this.authorization.maySubscribe(client.claims, channel, namespace);
-    if (allowed !== true && !(await allowed)) {
-      throw new DabbaError('permission_denied', `not allowed to publish to "${channel}"`);
-    }
-    return { confirmed: this.publish(channel, { data }, { info: client.info }) };
+    if (allowed === true) return { confirmed: this.publishIn(namespace, channel, { data }, { info: client.info }) };
+    if (allowed === false) throw publishDenied(channel);
+    return allowed.then((ok) => {
+      if (!ok) throw publishDenied(channel);
+      return { confirmed: this.publishIn(namespace, channel, { data }, { info: client.info }) };
+    });
   }
 
   async history(
@@ -397,4 +410,8 @@ export class Hub implements EngineHandler {
   private logEngineError(error: unknown): void {
     this.logger.error({ err: error }, 'engine operation failed');
   }
+}
+
+function publishDenied(channel: string): DabbaError {
+  return new DabbaError('permission_denied', `not allowed to publish to "${channel}"`);
 }

@@ -14,8 +14,25 @@ import type { CentrifugeSession } from './session.js';
 /** The result of publish and unsubscribe, which return nothing: one shared object. */
 const EMPTY_RESULT = Object.freeze({});
 
-/** Runs one command of a session and writes its reply. Errors thrown become error replies. */
-export async function handleCommand(session: CentrifugeSession, command: Command): Promise<void> {
+/**
+ * Runs one command of a session and writes its reply. Errors thrown (or rejected) become error
+ * replies. A command that completes at once returns nothing, so the session can run the next
+ * one in the same tick; one that waits on I/O returns its promise.
+ */
+export function handleCommand(session: CentrifugeSession, command: Command): void | Promise<void> {
+  switch (command.method) {
+    case 'publish':
+      return publish(session, command.id, command.request);
+    case 'send':
+      // Async messages have no handler in Dabba: domain actions go through rpc.
+      return;
+    default:
+      return handleAsyncCommand(session, command);
+  }
+}
+
+/** The commands that wait on I/O (the token check, the engine, the domain). */
+async function handleAsyncCommand(session: CentrifugeSession, command: Command): Promise<void> {
   const { hub } = session.context;
   switch (command.method) {
     case 'connect':
@@ -25,11 +42,6 @@ export async function handleCommand(session: CentrifugeSession, command: Command
     case 'unsubscribe':
       await hub.unsubscribe(session, command.request.channel);
       return session.reply(command.id, 'unsubscribe', EMPTY_RESULT);
-    case 'publish': {
-      // The next command may start once the publication's order is fixed; the reply follows its confirmation.
-      const { confirmed } = await hub.clientPublish(session, command.request.channel, command.request.data);
-      return session.replyWhenConfirmed(command.id, 'publish', confirmed, EMPTY_RESULT);
-    }
     case 'history':
       return history(session, command.id, command.request);
     case 'presence':
@@ -50,10 +62,19 @@ export async function handleCommand(session: CentrifugeSession, command: Command
     }
     case 'refresh':
       return refresh(session, command.id, command.request);
-    case 'send':
-      // Async messages have no handler in Dabba: domain actions go through rpc.
-      return;
   }
+}
+
+/**
+ * The next command may start once the publication's order is fixed; the reply follows its
+ * confirmation. Fixed at once unless the namespace's authorization rule needs I/O.
+ */
+function publish(session: CentrifugeSession, id: number, request: CommandRequest<'publish'>): void | Promise<void> {
+  const ordered = session.context.hub.clientPublish(session, request.channel, request.data);
+  if (ordered instanceof Promise) {
+    return ordered.then(({ confirmed }) => session.replyWhenConfirmed(id, 'publish', confirmed, EMPTY_RESULT));
+  }
+  return session.replyWhenConfirmed(id, 'publish', ordered.confirmed, EMPTY_RESULT);
 }
 
 async function connect(session: CentrifugeSession, id: number, request: CommandRequest<'connect'>): Promise<void> {

@@ -54,7 +54,7 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   private state: SessionState = 'new';
   private readonly out: OutboundQueue;
   private chain: Promise<void> = Promise.resolve();
-  /** Commands received and not finished yet (running or waiting in `chain`). */
+  /** Commands waiting on I/O or queued behind one (in `chain`). */
   private unfinished = 0;
   /** Commands whose reply is still to come while later ones run (see `replyWhenConfirmed`). */
   private pipelined = 0;
@@ -197,33 +197,39 @@ export class CentrifugeSession implements HubClient, WheelEntry {
         this.replyError(command.id, new DabbaError('method_not_found', 'unknown method'));
         continue;
       }
-      this.context.metrics.child(this.context.metrics.commands, 'method', command.method).inc();
+      this.context.metrics.countCommand(command.method);
       if (!this.rateLimiter.take()) {
         this.replyError(command.id, new DabbaError('too_many_requests', 'too many commands: slow down'));
         continue;
       }
       // Commands of one connection run in order: a subscribe completes before the next publish.
-      // The first command of an idle session starts now rather than a microtask later: a
-      // publication's deliveries are then queued before this frame's handler returns.
-      this.unfinished++;
-      this.chain = this.unfinished === 1 ? this.runCounted(command) : this.chain.then(() => this.runCounted(command));
+      // While none is unfinished, a command runs now: a frame of publishes fans them all out
+      // before its handler returns. One that waits on I/O holds back the commands after it.
+      if (this.unfinished === 0) {
+        const pending = this.run(command);
+        if (pending) this.waitFor(pending);
+      } else {
+        this.waitFor(this.chain.then(() => this.run(command)));
+      }
     }
   }
 
-  private async runCounted(command: Parameters<typeof handleCommand>[1]): Promise<void> {
-    try {
-      await this.run(command);
-    } finally {
+  /** Commands after this one wait for it. */
+  private waitFor(pending: Promise<void>): void {
+    this.unfinished++;
+    this.chain = pending.finally(() => {
       this.unfinished--;
-    }
+    });
   }
 
-  private async run(command: Parameters<typeof handleCommand>[1]): Promise<void> {
+  /** Runs a command; returns a promise only when it waits on I/O. Never rejects. */
+  private run(command: Parameters<typeof handleCommand>[1]): void | Promise<void> {
     if (this.state === 'closed') return;
     // Checked when the command runs, not when it arrives: clients pipeline commands behind connect.
     if (command.method !== 'connect' && this.state !== 'connected') return this.disconnect(DISCONNECT.badRequest);
     try {
-      await handleCommand(this, command);
+      const pending = handleCommand(this, command);
+      if (pending) return pending.catch((cause: unknown) => this.commandFailed(command.id, cause));
     } catch (cause) {
       this.commandFailed(command.id, cause);
     }
