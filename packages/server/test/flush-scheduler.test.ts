@@ -52,9 +52,13 @@ describe('FlushScheduler', () => {
   it('once busy, batches the pushes of every task in a turn into one frame per queue', async () => {
     const { log, queue } = setup();
     const a = queue();
+    const b = queue();
     await sameTurn(() => {
+      // Two queues each get a batch: the server is busy from here on.
       a.push('1');
-      a.push('2'); // a batch: the server is busy from here on
+      a.push('2');
+      b.push('x');
+      b.push('y');
     });
     await endOfTurn();
     await sameTurn(
@@ -64,8 +68,26 @@ describe('FlushScheduler', () => {
     await endOfTurn();
     expect(log).toEqual([
       ['1', '2'],
+      ['x', 'y'],
       ['3', '4'],
     ]);
+  });
+
+  it('is not busy when only one queue batches (a client pipelining commands)', async () => {
+    const { log, queue } = setup();
+    const a = queue();
+    const b = queue();
+    await sameTurn(() => {
+      a.push('1');
+      a.push('2');
+    });
+    await endOfTurn();
+    await sameTurn(
+      () => b.push('3'), // still idle: written when this task ends
+      () => b.push('4'),
+    );
+    await endOfTurn();
+    expect(log).toEqual([['1', '2'], ['3'], ['4']]);
   });
 
   it('is idle again after a flush that batched nothing', async () => {
@@ -75,6 +97,8 @@ describe('FlushScheduler', () => {
     await sameTurn(() => {
       a.push('1');
       a.push('2');
+      b.push('x');
+      b.push('y');
     });
     await endOfTurn();
     await sameTurn(() => a.push('3')); // busy: written at the turn's end, alone
@@ -84,6 +108,6 @@ describe('FlushScheduler', () => {
       () => b.push('5'),
     );
     await endOfTurn();
-    expect(log).toEqual([['1', '2'], ['3'], ['4'], ['5']]);
+    expect(log).toEqual([['1', '2'], ['x', 'y'], ['3'], ['4'], ['5']]);
   });
 });

@@ -8,14 +8,16 @@ import { TextFrame, writeTextFrame } from './text-frame.js';
  *
  * When the server is idle, the flush runs as soon as the current task and its microtasks are
  * done (`process.nextTick`): a publication that arrives alone is written before the event loop
- * polls again, with no wait for the turn's end. Once a flush finds a queue holding several
- * messages, the server is busy, and flushes wait for the end of the event-loop turn
- * (`setImmediate`) to batch what the whole turn's I/O brings, until a flush batches nothing.
+ * polls again, with no wait for the turn's end. Once a flush finds several queues holding
+ * several messages each, publications come faster than turns, and flushes wait for the end of
+ * the event-loop turn (`setImmediate`) to batch what the whole turn's I/O brings, until a flush
+ * batches (almost) nothing. One queue alone batching (a client pipelining commands gets their
+ * replies in one frame) says nothing about the server's load, and does not make it busy.
  */
 export class FlushScheduler {
   private head: OutboundQueue | undefined;
   private tail: OutboundQueue | undefined;
-  /** Whether the last flush wrote some queue's messages as a batch (see the class comment). */
+  /** Whether the last flush wrote several queues' messages as batches (see the class comment). */
   private busy = false;
 
   markDirty(queue: OutboundQueue): void {
@@ -32,16 +34,19 @@ export class FlushScheduler {
     let queue = this.head;
     // Queues marked while these flush start a new chain and a new flush.
     this.head = this.tail = undefined;
-    let batched = false;
+    let batches = 0;
     while (queue) {
       const next = queue.nextDirty;
       queue.nextDirty = undefined;
-      if (queue.flushScheduled()) batched = true;
+      if (queue.flushScheduled()) batches++;
       queue = next;
     }
-    this.busy = batched;
+    this.busy = batches >= BUSY_BATCHES;
   };
 }
+
+/** Queues written as batches in one flush from which the server counts as busy. */
+const BUSY_BATCHES = 2;
 
 /** How many times per `maxBytes` queued a queue reads its connection's unsent bytes. */
 const BACKLOG_CHECKS_PER_BUDGET = 16;
