@@ -42,18 +42,13 @@ export class Metrics {
    * call, which every publication would pay.
    */
   private pendingDeliveries = 0;
-  private readonly pendingPublications = new Map<string, number>();
+  private readonly pendingPublications = new LabelTally();
   readonly publications: Counter<string> = new Counter({
     name: 'dabba_publications_total',
     help: 'Publications fanned out on this node',
     labelNames: ['namespace'],
     registers: [this.registry],
-    collect: () => {
-      for (const [namespace, count] of this.pendingPublications) {
-        if (count > 0) this.child(this.publications, 'namespace', namespace).inc(count);
-        this.pendingPublications.set(namespace, 0);
-      }
-    },
+    collect: () => this.pendingPublications.addTo(this.publications, 'namespace'),
   });
   readonly deliveries: Counter = new Counter({
     name: 'dabba_deliveries_total',
@@ -70,11 +65,14 @@ export class Metrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
-  readonly commands = new Counter({
+  /** Commands since the last scrape, by method (countCommand), added when the registry is collected. */
+  private readonly pendingCommands = new LabelTally();
+  readonly commands: Counter<string> = new Counter({
     name: 'dabba_commands_total',
     help: 'Client commands by method',
     labelNames: ['method'],
     registers: [this.registry],
+    collect: () => this.pendingCommands.addTo(this.commands, 'method'),
   });
   readonly commandErrors = new Counter({
     name: 'dabba_command_errors_total',
@@ -95,28 +93,30 @@ export class Metrics {
   /** One publication fanned out to `deliveries` local subscribers of a channel in `namespace`. */
   countFanOut(namespace: string, deliveries: number, publishToDeliverSeconds: number): void {
     this.pendingDeliveries += deliveries;
-    this.pendingPublications.set(namespace, (this.pendingPublications.get(namespace) ?? 0) + 1);
+    this.pendingPublications.count(namespace);
     this.publishToDeliverChild.observe(publishToDeliverSeconds);
   }
 
-  private readonly labelled = new WeakMap<Counter<string>, Map<string, { inc(value?: number): void }>>();
-
-  /**
-   * A counter's child for one label value, looked up once: hot paths (every command, every
-   * publication) then increment without building a label object each time.
-   */
-  child(counter: Counter<string>, label: string, value: string): { inc(value?: number): void } {
-    let children = this.labelled.get(counter);
-    if (!children) this.labelled.set(counter, (children = new Map()));
-    let child = children.get(value);
-    if (!child) {
-      child = counter.labels({ [label]: value });
-      children.set(value, child);
-    }
-    return child;
+  /** One client command (every frame's commands pass here). */
+  countCommand(method: string): void {
+    this.pendingCommands.count(method);
   }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'dabba_' });
+  }
+}
+
+/** Counts per label value, kept in a plain map until a scrape adds them to their counter. */
+class LabelTally {
+  private readonly counts = new Map<string, number>();
+
+  count(value: string): void {
+    this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
+  }
+
+  addTo(counter: Counter<string>, label: string): void {
+    for (const [value, count] of this.counts) if (count > 0) counter.inc({ [label]: value }, count);
+    this.counts.clear();
   }
 }

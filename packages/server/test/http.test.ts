@@ -25,6 +25,7 @@ describe('operations endpoints and channel rules', () => {
       'dabba_subscriptions 1',
       'dabba_publications_total{namespace="user"} 1',
       'dabba_deliveries_total 1',
+      'dabba_commands_total{method="connect"} 1',
       'dabba_recovery_total',
       'dabba_slow_consumer_disconnects_total 0',
       'dabba_publish_to_deliver_seconds_bucket',
@@ -32,6 +33,11 @@ describe('operations endpoints and channel rules', () => {
     ]) {
       expect(text).toContain(name);
     }
+    // Tallies since the last scrape are added to what earlier scrapes reported.
+    await client.call('presence_stats', { channel: 'user:u1' });
+    const again = await (await fetch(`${t.url}/metrics`)).text();
+    expect(again).toContain('dabba_commands_total{method="connect"} 1');
+    expect(again).toContain('dabba_commands_total{method="presence_stats"} 1');
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -26,18 +26,23 @@ export type FrameLine = Command | typeof PONG | { id: number; unknownMethod: tru
  * yields `method_not_found` for that id, which the session answers without disconnecting.
  */
 export function parseFrame(text: string): FrameLine[] {
+  // Most frames carry one command: no split.
+  if (!text.includes('\n')) return text.trim() === '' ? [] : [parseLine(text)];
   const out: FrameLine[] = [];
   for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      throw new DabbaError('bad_request', 'malformed JSON');
-    }
-    out.push(parseCommand(raw));
+    if (line.trim() !== '') out.push(parseLine(line));
   }
   return out;
+}
+
+function parseLine(line: string): FrameLine {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    throw new DabbaError('bad_request', 'malformed JSON');
+  }
+  return parseCommand(raw);
 }
 
 function parseCommand(raw: unknown): FrameLine {

@@ -168,7 +168,7 @@ export class PlainWsClient implements HubClient, WheelEntry {
     } catch (cause) {
       return this.sendError(toDabbaError(cause));
     }
-    this.deps.metrics.child(this.deps.metrics.commands, 'method', `plain-ws:${message.type}`).inc();
+    this.deps.metrics.countCommand(`plain-ws:${message.type}`);
     if (message.type === 'ping') return this.send({ type: 'pong' });
     const { channel } = message.data;
     const task = message.type === 'subscribe' ? () => this.subscribe(channel) : () => this.unsubscribe(channel);

@@ -98,7 +98,7 @@ export function routeInbound(
       if (ack) ack({ ok: false, error: { code: 'method_not_found', message: 'unknown event' } });
       return;
     }
-    deps.metrics.child(deps.metrics.commands, 'method', `socketio:${event}`).inc();
+    deps.metrics.countCommand(`socketio:${event}`);
     bridge.enqueue(async () => {
       try {
         const extra = await handler.handle(bridge, args[0]);
