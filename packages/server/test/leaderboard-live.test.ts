@@ -28,8 +28,10 @@ describe('leaderboard', () => {
     await watcher.follow('leaderboard');
 
     const users = Array.from({ length: 12 }, (_, i) => `player-${String(i).padStart(2, '0')}`);
+    const burstStartMs = Date.now();
     const burst = Array.from({ length: 50 }, (_, i) => award(t, users[i % users.length] as string, i + 1));
     const replies = await Promise.all(burst);
+    const burstMs = Date.now() - burstStartMs;
     expect(replies.every((r) => r.status === 200 && r.body.applied === true)).toBe(true);
 
     const totals = new Map<string, number>();
@@ -51,9 +53,10 @@ describe('leaderboard', () => {
     // Without coalescing there would be one per award; with it, never more than 2 in any second.
     for (const start of times)
       expect(times.filter((at) => at >= start && at < start + 1000).length).toBeLessThanOrEqual(2);
-    // And no more than one per interval over the whole run (leading edge plus one per second after).
-    const spanMs = (times.at(-1) ?? 0) - (times[0] ?? 0);
-    expect(times.length).toBeLessThanOrEqual(Math.floor(spanMs / 900) + 1);
+    // And over the whole burst, one check per interval it lasted plus the leading and trailing
+    // ones. (Spacing of arrival times proves nothing finer: a slow first read of the top N
+    // delays the first update, not the timer that spaces the checks.)
+    expect(times.length).toBeLessThanOrEqual(Math.ceil(burstMs / 1000) + 2);
     const rest = await t.rest('GET', '/leaderboard', { as: await t.token('watcher', 'customer') });
     expect(rest.body.entries).toEqual(updates().at(-1)?.data.entries);
   });
