@@ -1,0 +1,149 @@
+/**
+ * The benchmark's report: one row per server × C × scenario (medians over repeats), the table
+ * printed to stdout, and Dabba's ratios to the baselines.
+ */
+import { fmtInt, fmtMs } from './case.js';
+
+function fmtKib(v) {
+  return v == null || !Number.isFinite(v) ? '-' : v.toFixed(1);
+}
+function ratio(a, b) {
+  return a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
+}
+function fmtRatio(v) {
+  return v == null ? 'n/a' : `${v.toFixed(2)}x`;
+}
+
+/** The six headline figures of one run. */
+function runFigures(r) {
+  if (!r || !r.ok) return null;
+  return {
+    deliveriesPerS: r.saturation?.deliveriesPerS ?? null,
+    deliveriesPerCpuS: r.saturation?.deliveriesPerCpuS ?? null,
+    p50Ms: r.latency?.latencyMs?.p50 ?? null,
+    p99Ms: r.latency?.latencyMs?.p99 ?? null,
+    kibPerConn: r.rss?.kibPerConn ?? null,
+    connsPerS: r.connect?.connsPerS ?? null,
+  };
+}
+
+function median(xs) {
+  const v = xs.filter((x) => x != null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/** One row per server × C × scenario: medians of the figures over the successful repeats. */
+export function summarize(runs, { conns, scenarios, servers, repeat }) {
+  const rows = [];
+  for (const C of conns) {
+    for (const scenario of scenarios) {
+      for (const server of servers) {
+        const all = runs.filter((r) => r.server === server && r.C === C && r.scenario === scenario);
+        if (all.length === 0) continue;
+        const ok = all.filter((r) => r.ok);
+        const figs = ok.map(runFigures);
+        const figures = ok.length ? {} : null;
+        if (figures) for (const k of Object.keys(figs[0])) figures[k] = median(figs.map((f) => f[k]));
+        rows.push({
+          server,
+          C,
+          scenario,
+          ok: ok.length > 0,
+          repeats: all.length,
+          succeeded: ok.length,
+          figures,
+          latencyRate: ok[0]?.latency?.targetRate ?? null,
+          serverCpuPct: median(ok.map((r) => r.saturation?.serverCpuPct)),
+          spread:
+            ok.length > 1 ? Object.fromEntries(Object.keys(figs[0]).map((k) => [k, figs.map((f) => f[k])])) : null,
+          warnings: all.flatMap((r) => r.errors.map((e) => (repeat > 1 ? `#${r.rep} ${e}` : e))),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+export function table(rows) {
+  const head = [
+    'server',
+    'C',
+    'scenario',
+    'deliv/s',
+    'deliv/srv-CPU-s',
+    'p50 ms',
+    'p99 ms',
+    'KiB/idle conn',
+    'conns/s',
+    'lat rate',
+    'srv CPU%',
+    'notes',
+  ];
+  const body = rows.map((r) => {
+    const f = r.figures ?? {};
+    return [
+      r.server,
+      String(r.C),
+      r.scenario,
+      fmtInt(f.deliveriesPerS),
+      fmtInt(f.deliveriesPerCpuS),
+      fmtMs(f.p50Ms),
+      fmtMs(f.p99Ms),
+      fmtKib(f.kibPerConn),
+      fmtInt(f.connsPerS),
+      r.latencyRate != null ? `${+r.latencyRate.toFixed(2)}/s` : '-',
+      r.serverCpuPct != null ? r.serverCpuPct.toFixed(0) : '-',
+      [
+        !r.ok ? 'FAILED' : r.succeeded < r.repeats ? `${r.repeats - r.succeeded} run(s) failed` : '',
+        r.repeats > 1 ? `median of ${r.succeeded}` : '',
+        r.warnings.length ? `${r.warnings.length} warning(s)` : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const right = new Set([1, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const line = (cells) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export function ratios(rows, { conns, scenarios }) {
+  const out = [];
+  for (const C of conns) {
+    for (const scenario of scenarios) {
+      const get = (s) => rows.find((r) => r.server === s && r.C === C && r.scenario === scenario);
+      const d = get('dabba')?.figures;
+      if (!d) continue;
+      for (const other of ['ws', 'socketio']) {
+        const o = get(other)?.figures;
+        if (!o) continue;
+        const rr = {};
+        for (const k of Object.keys(d)) rr[k] = ratio(d[k], o[k]);
+        out.push({ C, scenario, of: `dabba/${other}`, ...rr });
+      }
+      const cluster = get('dabba-redis')?.figures;
+      if (cluster) {
+        const rr = {};
+        for (const k of Object.keys(d)) rr[k] = ratio(cluster[k], d[k]);
+        out.push({ C, scenario, of: 'dabba-redis/dabba', ...rr });
+      }
+    }
+  }
+  return out;
+}
+
+export function ratioLines(rs) {
+  return rs.map(
+    (r) =>
+      `${r.of.split('/')[0]} / ${r.of.split('/')[1].padEnd(8)} C=${String(r.C).padEnd(6)} ${r.scenario.padEnd(9)} ` +
+      `deliv/s ${fmtRatio(r.deliveriesPerS)}  deliv/CPU-s ${fmtRatio(r.deliveriesPerCpuS)}  ` +
+      `p50 ${fmtRatio(r.p50Ms)}  p99 ${fmtRatio(r.p99Ms)}  KiB/conn ${fmtRatio(r.kibPerConn)}  conns/s ${fmtRatio(r.connsPerS)}`,
+  );
+}
