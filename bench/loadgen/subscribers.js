@@ -6,7 +6,7 @@
  * While a phase with `progress` is active it sends {type:'progress', delivered} every 10 ms,
  * which the parent relays to the publisher for end-to-end flow control.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { serveRequests } from '../lib/child.js';
 import { now } from '../lib/clock.js';
@@ -29,6 +29,8 @@ const unexpectedCloses = {};
 const SLOW_DUMP = process.env.BENCH_SLOW_DUMP;
 const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 1.5);
 const slow = [];
+/** The protocol this process speaks (set at connect): slow dumps are named after it. */
+let protocol = 'unknown';
 
 function onDeliveries(s) {
   let i = s.indexOf(KEY);
@@ -54,6 +56,7 @@ serveRequests({
   async connect({ proto, port, path, scenario, from, to, concurrency, jwtSecret, timeoutMs }) {
     const P = protocols[proto];
     if (!P) throw new Error(`unknown protocol ${proto}`);
+    protocol = proto;
     const count = to - from;
     // Tokens are the client's business, not the server's: sign them before the clock starts.
     const tokens =
@@ -111,7 +114,8 @@ serveRequests({
   phaseEnd() {
     if (progressTimer) clearInterval(progressTimer);
     progressTimer = null;
-    if (recording && SLOW_DUMP) writeFileSync(`${SLOW_DUMP}.${process.pid}`, slow.join('\n'));
+    // Appended: an interleaved latency phase ends once per block.
+    if (recording && SLOW_DUMP && slow.length) appendFileSync(`${SLOW_DUMP}.${protocol}.${process.pid}`, slow.join('\n') + '\n');
     slow.length = 0;
     recording = false;
     const cpu = process.cpuUsage(cpuAtStart);

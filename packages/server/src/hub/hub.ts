@@ -19,7 +19,7 @@ import { DabbaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { Authorization } from './authorization.js';
-import type { ClientSubscription, HubClient } from './client.js';
+import type { HubClient } from './client.js';
 import { ClientRegistry } from './client-registry.js';
 import { ChannelTable } from './channel-table.js';
 import { NamespaceRegistry, type ResolvedNamespace } from './namespaces.js';
@@ -36,25 +36,17 @@ import {
   type PublishOptionsInput,
   type SubscribeRequest,
 } from './hub-options.js';
-import { subscribePosition, type HubSubscribeResult } from './subscribe-position.js';
+import {
+  PLAIN,
+  sentBefore,
+  subscribePosition,
+  WITH_JOIN_LEAVE,
+  type HubSubscribeResult,
+} from './subscribe-position.js';
 
 export type { HubSubscribeResult };
 export { DEFAULT_HUB_OPTIONS };
 export type { HubOptions, OrderedPublish, PublishInput, PublishOptionsInput, SubscribeRequest } from './hub-options.js';
-
-/** The entries of subscriptions without a position (no history): shared, nothing to allocate. */
-const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false, startOffset: 0, startEpoch: '' });
-const WITH_JOIN_LEAVE: ClientSubscription = Object.freeze({ joinLeave: true, startOffset: 0, startEpoch: '' });
-
-/** The publication is at or before the position the client's subscription started from. */
-function sentBefore(client: HubClient, publication: PreparedPublication): boolean {
-  const subscription = client.subscriptions.get(publication.channel);
-  return (
-    subscription !== undefined &&
-    publication.offset <= subscription.startOffset &&
-    publication.epoch === subscription.startEpoch
-  );
-}
 
 /**
  * The hub: channels, subscriptions, fan-out, presence and limits. Faces hand it clients;

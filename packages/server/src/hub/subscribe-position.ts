@@ -1,7 +1,22 @@
 import type { Engine, Publication } from '../engines/engine.js';
+import type { ClientSubscription, HubClient } from './client.js';
 import type { Metrics } from '../metrics.js';
 import type { ResolvedNamespace } from './namespaces.js';
 import { PreparedPublication } from './prepared.js';
+
+/** The entries of subscriptions without a position (no history): shared, nothing to allocate. */
+export const PLAIN: ClientSubscription = Object.freeze({ joinLeave: false, startOffset: 0, startEpoch: '' });
+export const WITH_JOIN_LEAVE: ClientSubscription = Object.freeze({ joinLeave: true, startOffset: 0, startEpoch: '' });
+
+/** The publication is at or before the position the client's subscription started from: not delivered live. */
+export function sentBefore(client: HubClient, publication: PreparedPublication): boolean {
+  const subscription = client.subscriptions.get(publication.channel);
+  return (
+    subscription !== undefined &&
+    publication.offset <= subscription.startOffset &&
+    publication.epoch === subscription.startEpoch
+  );
+}
 
 /** Where a new subscription starts, and what it is sent before live publications. */
 export interface HubSubscribeResult {

@@ -77,8 +77,8 @@ export class WebSocketSink implements OutboundSink {
   }
 
   writeOne(message: OutboundMessage): void {
-    if (typeof message === 'string') this.ws.send(message);
-    else writeTextFrame(this.ws, message);
+    // A string (a reply) is framed here too: one socket write, not ws.send's header and payload.
+    writeTextFrame(this.ws, typeof message === 'string' ? TextFrame.fromPayload(message) : message);
   }
 }
 
