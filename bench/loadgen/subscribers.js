@@ -115,7 +115,8 @@ serveRequests({
     if (progressTimer) clearInterval(progressTimer);
     progressTimer = null;
     // Appended: an interleaved latency phase ends once per block.
-    if (recording && SLOW_DUMP && slow.length) appendFileSync(`${SLOW_DUMP}.${protocol}.${process.pid}`, slow.join('\n') + '\n');
+    if (recording && SLOW_DUMP && slow.length)
+      appendFileSync(`${SLOW_DUMP}.${protocol}.${process.pid}`, slow.join('\n') + '\n');
     slow.length = 0;
     recording = false;
     const cpu = process.cpuUsage(cpuAtStart);
