@@ -22,10 +22,15 @@ const SERVER_MODULES = {
   socketio: path.join(HERE, 'servers/socketio.js'),
   dabba: path.join(HERE, 'servers/dabba.js'),
   'dabba-redis': path.join(HERE, 'servers/dabba-cluster.js'),
+  // Another build of Dabba (BENCH_DABBA_B_DIST=/other/checkout/packages/server/dist/index.js):
+  // with --interleave-s, a change is measured against the code before it under the same noise.
+  'dabba-b': path.join(HERE, 'servers/dabba.js'),
 };
-const SERVER_ORDER = ['ws', 'socketio', 'dabba', 'dabba-redis'];
+const SERVER_ORDER = ['ws', 'socketio', 'dabba', 'dabba-b', 'dabba-redis'];
 /** Wire protocol each server speaks (bench/lib/protocols.js). */
-const PROTOCOL = { 'dabba-redis': 'dabba' };
+const PROTOCOL = { 'dabba-redis': 'dabba', 'dabba-b': 'dabba' };
+/** Environment of a server child beyond the parent's. */
+const SERVER_ENV = { 'dabba-b': { BENCH_DABBA_DIST: process.env.BENCH_DABBA_B_DIST } };
 const DABBA_DIST = path.join(HERE, '../packages/server/dist/index.js');
 
 // ---------------------------------------------------------------------------------------------
@@ -181,7 +186,7 @@ const SETTINGS = {
 };
 
 function newCase(name, C, scenario) {
-  const server = { name, module: SERVER_MODULES[name], protocol: PROTOCOL[name] ?? name };
+  const server = { name, module: SERVER_MODULES[name], protocol: PROTOCOL[name] ?? name, env: SERVER_ENV[name] };
   return new BenchCase({ server, C, scenario, settings: SETTINGS, log });
 }
 
@@ -282,6 +287,7 @@ async function main() {
     log(`warning: ${DABBA_DIST} not found (run \`npm run build\`): skipping dabba`);
     SERVERS = SERVERS.filter((s) => s !== 'dabba');
   }
+  if (SERVERS.includes('dabba-b') && !process.env.BENCH_DABBA_B_DIST) die('dabba-b needs BENCH_DABBA_B_DIST');
   if (SERVERS.length === 0) die('no server to run');
   if (typeof globalThis.gc !== 'function') {
     // Only the server children need it; they always get --expose-gc.

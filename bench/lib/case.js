@@ -15,7 +15,7 @@ const LOADGEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '../load
 
 /**
  * settings: { workers, concurrency, window, maxLag, drainTimeoutMs, warmupMs, durationMs }
- * server: { name, module (server child path), protocol (bench/lib/protocols.js key) }
+ * server: { name, module (server child path), protocol (bench/lib/protocols.js key), env? (extra environment) }
  */
 export class BenchCase {
   constructor({ server, C, scenario, settings, log }) {
@@ -342,9 +342,10 @@ function phaseWarnings(res) {
   return out;
 }
 
-async function startServer({ name, module }) {
+async function startServer({ name, module, env }) {
   const child = new Child(`server:${name}`, module, {
     execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    env: env ? { ...process.env, ...env } : undefined,
   });
   const first = await Promise.race([child.waitFor('ready', 30_000), child.waitFor('failed', 30_000)]);
   if (first.type === 'failed') {

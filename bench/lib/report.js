@@ -118,22 +118,20 @@ export function ratios(rows, { conns, scenarios }) {
   const out = [];
   for (const C of conns) {
     for (const scenario of scenarios) {
-      const get = (s) => rows.find((r) => r.server === s && r.C === C && r.scenario === scenario);
-      const d = get('dabba')?.figures;
-      if (!d) continue;
-      for (const other of ['ws', 'socketio']) {
-        const o = get(other)?.figures;
-        if (!o) continue;
+      const get = (s) => rows.find((r) => r.server === s && r.C === C && r.scenario === scenario)?.figures;
+      // a ÷ b for every figure, where both ran.
+      const add = (a, b) => {
+        const fa = get(a);
+        const fb = get(b);
+        if (!fa || !fb) return;
         const rr = {};
-        for (const k of Object.keys(d)) rr[k] = ratio(d[k], o[k]);
-        out.push({ C, scenario, of: `dabba/${other}`, ...rr });
-      }
-      const cluster = get('dabba-redis')?.figures;
-      if (cluster) {
-        const rr = {};
-        for (const k of Object.keys(d)) rr[k] = ratio(cluster[k], d[k]);
-        out.push({ C, scenario, of: 'dabba-redis/dabba', ...rr });
-      }
+        for (const k of Object.keys(fa)) rr[k] = ratio(fa[k], fb[k]);
+        out.push({ C, scenario, of: `${a}/${b}`, ...rr });
+      };
+      add('dabba', 'ws');
+      add('dabba', 'socketio');
+      add('dabba-redis', 'dabba');
+      add('dabba', 'dabba-b');
     }
   }
   return out;

@@ -3,11 +3,14 @@
  * /connection/websocket. Clients authenticate with HS256 JWTs signed with JWT_SECRET.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runServerChild } from './common.js';
 
 const JWT_SECRET = 'bench-secret';
-const DIST = new URL('../../packages/server/dist/index.js', import.meta.url);
+// BENCH_DABBA_DIST: another build (bench/run.js's `dabba-b`).
+const DIST = process.env.BENCH_DABBA_DIST
+  ? pathToFileURL(process.env.BENCH_DABBA_DIST)
+  : new URL('../../packages/server/dist/index.js', import.meta.url);
 
 runServerChild('dabba', async () => {
   if (!existsSync(fileURLToPath(DIST))) {

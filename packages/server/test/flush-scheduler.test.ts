@@ -34,6 +34,17 @@ function sameTurn(...tasks: Array<() => void>): Promise<void> {
   );
 }
 
+/** Two queues each get a batch in one task: from the flush of that task the server is busy. */
+async function makeBusy(a: OutboundQueue, b: OutboundQueue): Promise<void> {
+  await sameTurn(() => {
+    a.push('1');
+    a.push('2');
+    b.push('x');
+    b.push('y');
+  });
+  await endOfTurn();
+}
+
 describe('FlushScheduler', () => {
   it('when idle, writes what one task queued as one frame before the next task runs', async () => {
     const { log, queue } = setup();
@@ -52,15 +63,7 @@ describe('FlushScheduler', () => {
   it('once busy, batches the pushes of every task in a turn into one frame per queue', async () => {
     const { log, queue } = setup();
     const a = queue();
-    const b = queue();
-    await sameTurn(() => {
-      // Two queues each get a batch: the server is busy from here on.
-      a.push('1');
-      a.push('2');
-      b.push('x');
-      b.push('y');
-    });
-    await endOfTurn();
+    await makeBusy(a, queue());
     await sameTurn(
       () => a.push('3'),
       () => a.push('4'),
@@ -94,13 +97,7 @@ describe('FlushScheduler', () => {
     const { log, queue } = setup();
     const a = queue();
     const b = queue();
-    await sameTurn(() => {
-      a.push('1');
-      a.push('2');
-      b.push('x');
-      b.push('y');
-    });
-    await endOfTurn();
+    await makeBusy(a, b);
     await sameTurn(() => a.push('3')); // busy: written at the turn's end, alone
     await endOfTurn();
     await sameTurn(
