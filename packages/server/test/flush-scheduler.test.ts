@@ -34,7 +34,7 @@ function sameTurn(...tasks: Array<() => void>): Promise<void> {
   );
 }
 
-/** Two queues each get a batch in one task: from the flush of that task the server is busy. */
+/** Two queues each get two messages in one task: from the flush of that task the server is busy. */
 async function makeBusy(a: OutboundQueue, b: OutboundQueue): Promise<void> {
   await sameTurn(() => {
     a.push('1');
@@ -45,19 +45,24 @@ async function makeBusy(a: OutboundQueue, b: OutboundQueue): Promise<void> {
   await endOfTurn();
 }
 
+/** What makeBusy writes: each queue's first message at once, the second at the task's end. */
+const BUSY_LOG = [['1'], ['x'], ['2'], ['y']];
+
 describe('FlushScheduler', () => {
-  it('when idle, writes what one task queued as one frame before the next task runs', async () => {
+  it('when idle, writes the first message at once and what follows it in the same task as one frame', async () => {
     const { log, queue } = setup();
     const a = queue();
     await sameTurn(
       () => {
         a.push('1');
+        log.push('after the first push');
         a.push('2');
+        a.push('3');
       },
       () => log.push('next task'),
     );
     await endOfTurn();
-    expect(log).toEqual([['1', '2'], 'next task']);
+    expect(log).toEqual([['1'], 'after the first push', ['2', '3'], 'next task']);
   });
 
   it('once busy, batches the pushes of every task in a turn into one frame per queue', async () => {
@@ -69,11 +74,7 @@ describe('FlushScheduler', () => {
       () => a.push('4'),
     );
     await endOfTurn();
-    expect(log).toEqual([
-      ['1', '2'],
-      ['x', 'y'],
-      ['3', '4'],
-    ]);
+    expect(log).toEqual([...BUSY_LOG, ['3', '4']]);
   });
 
   it('is not busy when only one queue batches (a client pipelining commands)', async () => {
@@ -86,11 +87,11 @@ describe('FlushScheduler', () => {
     });
     await endOfTurn();
     await sameTurn(
-      () => b.push('3'), // still idle: written when this task ends
+      () => b.push('3'), // still idle: each written at once
       () => b.push('4'),
     );
     await endOfTurn();
-    expect(log).toEqual([['1', '2'], ['3'], ['4']]);
+    expect(log).toEqual([['1'], ['2'], ['3'], ['4']]);
   });
 
   it('is idle again after a flush that batched nothing', async () => {
@@ -101,10 +102,10 @@ describe('FlushScheduler', () => {
     await sameTurn(() => a.push('3')); // busy: written at the turn's end, alone
     await endOfTurn();
     await sameTurn(
-      () => b.push('4'), // idle: written when this task ends
+      () => b.push('4'), // idle: each written at once
       () => b.push('5'),
     );
     await endOfTurn();
-    expect(log).toEqual([['1', '2'], ['x', 'y'], ['3'], ['4'], ['5']]);
+    expect(log).toEqual([...BUSY_LOG, ['3'], ['4'], ['5']]);
   });
 });

@@ -97,7 +97,7 @@ describe('plain WebSocket face: connection', () => {
 
   it('closes the socket when its token expires', async () => {
     t = await startTestServer();
-    const client = await PlainWsTestClient.connect(t, await t.token('cust-1', 'customer', { ttlSeconds: 1 }));
+    const client = await PlainWsTestClient.connect(t, await t.token('cust-1', 'customer', { ttlSeconds: 2 }));
     const started = Date.now();
     expect(await client.closed).toEqual({ code: 4401, reason: 'token expired' });
     expect(Date.now() - started).toBeLessThan(3000);

@@ -173,7 +173,7 @@ describe('SSE face: /api/events', () => {
   });
 
   it('ends the stream when the token expires', async () => {
-    const r = await reader(eventsUrl('room:a', await t.token('u1', 'customer', { ttlSeconds: 1 })));
+    const r = await reader(eventsUrl('room:a', await t.token('u1', 'customer', { ttlSeconds: 2 })));
     expect((await r.nextEvent())?.event).toBe('ready');
     const end = await r.nextEvent(5000);
     expect(end?.event).toBe('disconnect');

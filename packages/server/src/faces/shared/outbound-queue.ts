@@ -6,19 +6,26 @@ import { TextFrame, writeTextFrame } from './text-frame.js';
  * and a busy channel costs one write per client per flush, not one per publication. Dirty
  * queues are chained through the queues themselves, so marking one allocates nothing.
  *
- * When the server is idle, the flush runs as soon as the current task and its microtasks are
- * done (`process.nextTick`): a publication that arrives alone is written before the event loop
- * polls again, with no wait for the turn's end. Once a flush finds several queues holding
- * several messages each, publications come faster than turns, and flushes wait for the end of
- * the event-loop turn (`setImmediate`) to batch what the whole turn's I/O brings, until a flush
- * batches (almost) nothing. One queue alone batching (a client pipelining commands gets their
- * replies in one frame) says nothing about the server's load, and does not make it busy.
+ * When the server is idle, a queue's first message of a tick is written at once, as raw `ws`'s
+ * send would (a publication's tenth subscriber does not wait for the other nine to be queued),
+ * and the flush runs as soon as the current task and its microtasks are done
+ * (`process.nextTick`), writing whatever followed that first message as one frame. Once a flush
+ * finds several queues holding several messages each, publications come faster than turns:
+ * nothing is written at once, and flushes wait for the end of the event-loop turn
+ * (`setImmediate`) to batch what the whole turn's I/O brings, until a flush batches (almost)
+ * nothing. One queue alone batching (a client pipelining commands gets their replies in one
+ * frame) says nothing about the server's load, and does not make it busy.
  */
 export class FlushScheduler {
   private head: OutboundQueue | undefined;
   private tail: OutboundQueue | undefined;
   /** Whether the last flush wrote several queues' messages as batches (see the class comment). */
   private busy = false;
+
+  /** Whether a queue's first push of a tick may be written at once (the server is idle). */
+  get writesThrough(): boolean {
+    return !this.busy;
+  }
 
   markDirty(queue: OutboundQueue): void {
     if (this.tail) this.tail.nextDirty = queue;
@@ -108,6 +115,8 @@ export class OutboundQueue {
   private backlog = 0;
   private uncheckedBytes = 0;
   private dirty = false;
+  /** Whether this tick's first message was written at once (see FlushScheduler.writesThrough). */
+  private wroteThrough = false;
   private overflowed = false;
   private readonly sink: OutboundSink;
   /** The next queue in the scheduler's chain of dirty queues (owned by FlushScheduler). */
@@ -137,13 +146,21 @@ export class OutboundQueue {
       this.onOverflow();
       return false;
     }
-    if (this.first === undefined) this.first = message;
-    else if (this.batch === undefined) this.batch = [this.first, message];
-    else this.batch.push(message);
     if (!this.dirty) {
       this.dirty = true;
       this.scheduler.markDirty(this);
+      if (this.scheduler.writesThrough) {
+        // Idle: the tick's first message leaves now, as raw ws's send would; the scheduler's
+        // flush writes whatever follows it in this tick as one frame.
+        this.wroteThrough = true;
+        this.bytes = 0;
+        this.sink.writeOne(message);
+        return true;
+      }
     }
+    if (this.first === undefined) this.first = message;
+    else if (this.batch === undefined) this.batch = [this.first, message];
+    else this.batch.push(message);
     return true;
   }
 
@@ -164,7 +181,9 @@ export class OutboundQueue {
    */
   flushScheduled(): boolean {
     this.dirty = false;
-    const batched = this.batch !== undefined;
+    // A message written through plus one queued after it is two in one tick: a batch too.
+    const batched = this.batch !== undefined || (this.wroteThrough && this.first !== undefined);
+    this.wroteThrough = false;
     this.flush();
     return batched;
   }
