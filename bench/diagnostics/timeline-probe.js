@@ -2,7 +2,7 @@
  * Preload for a benchmark server child (any server): for every publication it receives, when
  * its frame arrived and when the first and last socket writes carrying it were issued. A
  * publication is known by its payload's `sentAt` stamp, in the inbound frame and in every
- * written frame, so a server that defers its writes (Dabba flushes at the end of a task) is
+ * written frame, so a server that defers writes (Dabba batches what follows a first write) is
  * timed as fairly as one that writes inside its message handler. One line per publication goes
  * to /tmp/timeline.<pid>, in ms:
  *
