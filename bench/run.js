@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { BenchCase } from './lib/case.js';
 import { guardProcess, killAll } from './lib/child.js';
 import { sleep } from './lib/clock.js';
-import { ratioLines, ratios, summarize, table } from './lib/report.js';
+import { ratioLines, ratios, summarize, table, tailLines, tails } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_MODULES = {
@@ -372,6 +372,11 @@ async function main() {
     'ratios (deliv/s, deliv/CPU-s, conns/s: higher is better for dabba; p50, p99, KiB/conn: lower is better):',
   );
   for (const l of ratioLines(rs)) console.log(l);
+  const ts = tails(results, { conns: CONNS, scenarios: SCENARIOS });
+  if (ts.length) {
+    console.log('p99 less exposed to single stalls (lower is better for dabba):');
+    for (const l of tailLines(ts)) console.log(l);
+  }
   const warned = summary.filter((r) => r.warnings.length);
   if (warned.length) {
     console.log('');
@@ -383,7 +388,7 @@ async function main() {
   writeFileSync(
     OUT,
     JSON.stringify(
-      { meta: { ...meta, finishedAt: new Date().toISOString() }, summary, ratios: rs, runs: results },
+      { meta: { ...meta, finishedAt: new Date().toISOString() }, summary, ratios: rs, tails: ts, runs: results },
       null,
       2,
     ),

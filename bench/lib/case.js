@@ -128,7 +128,9 @@ export class BenchCase {
 
   finishLatency() {
     const lat = (this.res.latency = mergePhases(this.latencyBlocks));
-    delete lat.hist;
+    // Kept for the report's stall-robust figures (lib/report.js tails): the merged histogram pools
+    // repeats, and block p99s pair servers whose blocks ran in the same interleaved round.
+    lat.blockP99Ms = this.latencyBlocks.map((b) => b.latencyMs.p99 ?? null);
     this.log(
       `latency p50 ${fmtMs(lat.latencyMs.p50)} ms, p99 ${fmtMs(lat.latencyMs.p99)} ms over ${lat.latencyMs.n} deliveries` +
         ` (achieved ${lat.publisher.achievedRate.toFixed(1)} pubs/s${lat.blocks > 1 ? ` in ${lat.blocks} blocks` : ''})` +

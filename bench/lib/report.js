@@ -3,6 +3,15 @@
  * printed to stdout, and Dabba's ratios to the baselines.
  */
 import { fmtInt, fmtMs } from './case.js';
+import { Histogram } from './hist.js';
+
+/** Dabba and what it is compared with, as [a, b] for the ratio a ÷ b. */
+const PAIRS = [
+  ['dabba', 'ws'],
+  ['dabba', 'socketio'],
+  ['dabba-redis', 'dabba'],
+  ['dabba', 'dabba-b'],
+];
 
 function fmtKib(v) {
   return v == null || !Number.isFinite(v) ? '-' : v.toFixed(1);
@@ -128,10 +137,7 @@ export function ratios(rows, { conns, scenarios }) {
         for (const k of Object.keys(fa)) rr[k] = ratio(fa[k], fb[k]);
         out.push({ C, scenario, of: `${a}/${b}`, ...rr });
       };
-      add('dabba', 'ws');
-      add('dabba', 'socketio');
-      add('dabba-redis', 'dabba');
-      add('dabba', 'dabba-b');
+      for (const [a, b] of PAIRS) add(a, b);
     }
   }
   return out;
@@ -143,5 +149,70 @@ export function ratioLines(rs) {
       `${r.of.split('/')[0]} / ${r.of.split('/')[1].padEnd(8)} C=${String(r.C).padEnd(6)} ${r.scenario.padEnd(9)} ` +
       `deliv/s ${fmtRatio(r.deliveriesPerS)}  deliv/CPU-s ${fmtRatio(r.deliveriesPerCpuS)}  ` +
       `p50 ${fmtRatio(r.p50Ms)}  p99 ${fmtRatio(r.p99Ms)}  KiB/conn ${fmtRatio(r.kibPerConn)}  conns/s ${fmtRatio(r.connsPerS)}`,
+  );
+}
+
+/**
+ * p99 figures that one stall of a shared VM moves less than a median of per-repeat p99s does:
+ * the p99 of every repeat's deliveries pooled, and, with --interleave-s, the median over rounds
+ * of a ÷ b for the two servers' blocks of the same round (seconds apart, so a stall that hits one
+ * block shows as one outlier round, not as a whole repeat's p99).
+ */
+export function tails(runs, { conns, scenarios }) {
+  const out = [];
+  for (const C of conns) {
+    for (const scenario of scenarios) {
+      const okRuns = (server) =>
+        runs.filter((r) => r.ok && r.server === server && r.C === C && r.scenario === scenario && r.latency?.hist);
+      for (const [a, b] of PAIRS) {
+        const ra = okRuns(a);
+        const rb = okRuns(b);
+        if (ra.length === 0 || rb.length === 0) continue;
+        const pooledA = pooledP99(ra);
+        const pooledB = pooledP99(rb);
+        const rounds = pairedBlockRatios(ra, rb);
+        out.push({
+          C,
+          scenario,
+          of: `${a}/${b}`,
+          pooledP99Ms: [pooledA, pooledB],
+          pooledP99: ratio(pooledA, pooledB),
+          rounds: rounds.length,
+          pairedBlockP99: median(rounds),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function pooledP99(runs) {
+  const hist = new Histogram();
+  for (const r of runs) hist.merge(r.latency.hist);
+  return hist.quantile(0.99);
+}
+
+/** a ÷ b of the block p99s of each interleaved round, over the repeats both servers finished. */
+function pairedBlockRatios(ra, rb) {
+  const out = [];
+  for (const x of ra) {
+    const y = rb.find((r) => r.rep === x.rep);
+    const bx = x.latency.blockP99Ms ?? [];
+    const by = y?.latency.blockP99Ms ?? [];
+    if (bx.length < 2 || bx.length !== by.length) continue;
+    for (let i = 0; i < bx.length; i++) {
+      const q = ratio(bx[i], by[i]);
+      if (q != null) out.push(q);
+    }
+  }
+  return out;
+}
+
+export function tailLines(ts) {
+  return ts.map(
+    (t) =>
+      `${t.of.split('/')[0]} / ${t.of.split('/')[1].padEnd(8)} C=${String(t.C).padEnd(6)} ${t.scenario.padEnd(9)} ` +
+      `p99 of all repeats pooled ${fmtRatio(t.pooledP99)} (${fmtMs(t.pooledP99Ms[0])} vs ${fmtMs(t.pooledP99Ms[1])} ms)` +
+      (t.rounds ? `  median of ${t.rounds} paired blocks' p99 ratios ${fmtRatio(t.pairedBlockP99)}` : ''),
   );
 }
