@@ -237,12 +237,16 @@ export class Hub implements EngineHandler {
     }
     const allowed =
       client.subscriptions.has(channel) || this.authorization.maySubscribe(client.claims, channel, namespace);
-    if (allowed === true) return { confirmed: this.publishIn(namespace, channel, { data }, { info: client.info }) };
+    if (allowed === true) return this.publishAs(client, namespace, channel, data);
     if (allowed === false) throw publishDenied(channel);
     return allowed.then((ok) => {
       if (!ok) throw publishDenied(channel);
-      return { confirmed: this.publishIn(namespace, channel, { data }, { info: client.info }) };
+      return this.publishAs(client, namespace, channel, data);
     });
+  }
+
+  private publishAs(client: HubClient, namespace: ResolvedNamespace, channel: string, data: unknown): OrderedPublish {
+    return { confirmed: this.publishIn(namespace, channel, { data }, { info: client.info }) };
   }
 
   async history(
