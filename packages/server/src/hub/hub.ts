@@ -109,6 +109,10 @@ export class Hub implements EngineHandler {
 
   /** The namespace of a valid channel; `bad_request` or `unknown_channel` otherwise. */
   resolveNamespace(channel: string): ResolvedNamespace {
+    // A channel followed here was resolved when its first subscriber came: one lookup instead
+    // of the name's pattern and namespace (a publication to a busy channel pays this first).
+    const followed = this.channelStates.get(channel);
+    if (followed) return followed.namespace;
     if (!isValidChannel(channel)) throw new DabbaError('bad_request', 'invalid channel name');
     const namespace = this.namespaces.forChannel(channel);
     if (!namespace) throw new DabbaError('unknown_channel', `unknown channel namespace in "${channel}"`);

@@ -148,15 +148,20 @@ export class OutboundQueue {
     }
     if (!this.dirty) {
       this.dirty = true;
-      this.scheduler.markDirty(this);
       if (this.scheduler.writesThrough) {
         // Idle: the tick's first message leaves now, as raw ws's send would; the scheduler's
-        // flush writes whatever follows it in this tick as one frame.
+        // flush writes whatever follows it in this tick as one frame. Marked dirty after the
+        // write, so the first subscriber's write does not wait for the flush to be scheduled.
         this.wroteThrough = true;
         this.bytes = 0;
-        this.sink.writeOne(message);
+        try {
+          this.sink.writeOne(message);
+        } finally {
+          this.scheduler.markDirty(this);
+        }
         return true;
       }
+      this.scheduler.markDirty(this);
     }
     if (this.first === undefined) this.first = message;
     else if (this.batch === undefined) this.batch = [this.first, message];
