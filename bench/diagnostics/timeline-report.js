@@ -18,7 +18,7 @@ const lastMs = Number(values['last-s']) * 1000;
 const quantile = (sorted, q) => sorted[Math.floor(q * (sorted.length - 1))];
 function describe(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  return [0.5, 0.9, 0.99].map((q) => quantile(sorted, q).toFixed(2)).join(' / ');
+  return [0.5, 0.9, 0.99].map((q) => quantile(sorted, q).toFixed(3)).join(' / ');
 }
 
 for (const file of positionals) {
