@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { now as nowMs } from '../lib/clock.js';
 
 // The server's own `ws` (the ESM wrapper re-exports this class).
 const WebSocket = createRequire(new URL('../../packages/server/package.json', import.meta.url))('ws');
@@ -26,7 +26,6 @@ const KEY = '"sentAt":';
 const out = `/tmp/timeline.${process.pid}`;
 /** sentAt (as written) → { arrivedAt, first, last, writes } */
 const publications = new Map();
-const nowMs = () => performance.timeOrigin + performance.now();
 
 /** Calls `visit(stamp)` for every `"sentAt":` stamp in `text`. */
 function eachStamp(text, visit) {

@@ -11,7 +11,7 @@
  */
 import WebSocket from 'ws';
 import { serveRequests } from '../lib/child.js';
-import { now, sleep } from '../lib/clock.js';
+import { sleep, wallClockMs } from '../lib/clock.js';
 import { openClient } from '../lib/protocols.js';
 import { positionOnLeg } from './common.js';
 
@@ -27,8 +27,8 @@ function counters() {
 let totals = counters();
 
 function send(driver) {
-  // Strictly increasing fix times per driver, in ms, from the clock every process shares.
-  const at = Math.max(driver.lastFixMs + 1, Math.round(now()));
+  // Strictly increasing fix times per driver: wall-clock ms, which the server reads as times.
+  const at = Math.max(driver.lastFixMs + 1, Math.round(wallClockMs()));
   driver.lastFixMs = at;
   const { latitude, longitude } = positionOnLeg(driver.leg, at - driver.startedAt);
   const id = ++commandId;
@@ -69,7 +69,7 @@ serveRequests({
         const spec = specs[next++];
         try {
           const ws = await openClient(WebSocket, 'dabba', { port, path, token: spec.token });
-          const driver = { ws, leg: spec.leg, startedAt: now(), lastFixMs: 0, inflight: 0 };
+          const driver = { ws, leg: spec.leg, startedAt: wallClockMs(), lastFixMs: 0, inflight: 0 };
           ws.on('message', (data) => onFrame(driver, data));
           ws.on('close', () => {
             if (!closing) totals.unexpectedCloses++;
@@ -88,7 +88,7 @@ serveRequests({
   async run({ mode, perDriverHz = 1, inflight = 1, durationMs }) {
     totals = counters();
     const cpu0 = process.cpuUsage();
-    const t0 = now();
+    const t0 = wallClockMs();
     run = { mode, inflight, open: true };
     if (mode === 'saturate') {
       for (const driver of drivers) for (let k = 0; k < inflight; k++) send(driver);
@@ -97,21 +97,21 @@ serveRequests({
       // Even pacing: update n of the run is due at t0 + n / (drivers × perDriverHz) seconds.
       const perMs = (drivers.length * perDriverHz) / 1000;
       let due = 0;
-      while (now() - t0 < durationMs) {
-        const target = Math.floor((now() - t0) * perMs);
+      while (wallClockMs() - t0 < durationMs) {
+        const target = Math.floor((wallClockMs() - t0) * perMs);
         for (; due < target; due++) send(drivers[due % drivers.length]);
         await sleep(2);
       }
     }
     run.open = false;
     // Let the replies to what was sent come in (bounded).
-    const deadline = now() + 10_000;
-    while (drivers.some((d) => d.inflight > 0) && now() < deadline) await sleep(10);
+    const deadline = wallClockMs() + 10_000;
+    while (drivers.some((d) => d.inflight > 0) && wallClockMs() < deadline) await sleep(10);
     const cpu = process.cpuUsage(cpu0);
     return {
       ...totals,
       outstanding: drivers.reduce((sum, d) => sum + d.inflight, 0),
-      wallS: (now() - t0) / 1000,
+      wallS: (wallClockMs() - t0) / 1000,
       cpuS: (cpu.user + cpu.system) / 1e6,
     };
   },

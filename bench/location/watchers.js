@@ -9,7 +9,7 @@
  */
 import WebSocket from 'ws';
 import { serveRequests } from '../lib/child.js';
-import { now } from '../lib/clock.js';
+import { wallClockMs } from '../lib/clock.js';
 import { Histogram } from '../lib/hist.js';
 import { openClient, protocols } from '../lib/protocols.js';
 
@@ -26,7 +26,7 @@ let cpuAtStart = process.cpuUsage();
 function onDeliveries(text) {
   let i = text.indexOf(KEY);
   if (i === -1) return;
-  const t = now();
+  const t = wallClockMs();
   while (i !== -1) {
     delivered++;
     if (recording) hist.record(t - Date.parse(text.slice(i + KEY.length, i + KEY.length + ISO_LENGTH)));
