@@ -223,17 +223,30 @@ async function runCase(name, C, scenario, roomsRate) {
 }
 
 /**
+ * The order in which an interleaved repetition opens its servers' cases: the listed order
+ * turned by one place per repetition, so that over as many repetitions as servers each takes
+ * every place once. The place biases the latency phase on this VM: the same build as `dabba`
+ * (second) and `dabba-b` (third) measured p99 1.17x apart, its server and subscribers using more
+ * CPU in second place (2026-12-07, bench/RESULTS.md). Not with `--rooms-rate auto`, which needs
+ * ws's case first.
+ */
+function startOrder(repIdx) {
+  const turn = ROOMS_RATE_AUTO ? 0 : (repIdx - 1) % SERVERS.length;
+  return [...SERVERS.slice(turn), ...SERVERS.slice(0, turn)];
+}
+
+/**
  * Every server's case open at once (each with its own load generators): connect, RSS,
  * warm-up and saturation one server at a time while the others idle, then the latency phase
  * in blocks of `--interleave-s`, taking the servers in turn (the order rotates each round).
  * The stalls of a shared VM then fall on every server alike, instead of on whichever ran
  * during a noisy minute.
  */
-async function runInterleaved(C, scenario) {
+async function runInterleaved(C, scenario, servers) {
   const benches = [];
   let roomsRate = null;
   try {
-    for (const name of SERVERS) {
+    for (const name of servers) {
       const bench = newCase(name, C, scenario);
       benches.push(bench);
       log(`case ${name} C=${C} ${scenario} (latency interleaved)`);
@@ -331,9 +344,14 @@ async function main() {
         const rep = REPEAT > 1 ? ` (run ${repIdx}/${REPEAT})` : '';
         const benches = [];
         if (INTERLEAVE_MS) {
-          if (rep) log(`run ${repIdx}/${REPEAT}`);
+          const servers = startOrder(repIdx);
+          if (rep) log(`run ${repIdx}/${REPEAT}, cases started in the order ${servers.join(', ')}`);
           benches.push(
-            ...(await withTimeout(runInterleaved(C, scenario), perCaseBudgetMs * SERVERS.length, `C=${C} ${scenario}`)),
+            ...(await withTimeout(
+              runInterleaved(C, scenario, servers),
+              perCaseBudgetMs * SERVERS.length,
+              `C=${C} ${scenario}`,
+            )),
           );
         } else {
           let roomsRate = null;
@@ -350,7 +368,8 @@ async function main() {
             await sleep(1000);
           }
         }
-        for (const bench of benches) results.push({ ...bench.res, rep: repIdx });
+        for (const [place, bench] of benches.entries())
+          results.push({ ...bench.res, rep: repIdx, startedAs: place + 1 });
         killAll();
       }
     }
