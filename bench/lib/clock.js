@@ -5,8 +5,8 @@
  *
  * Not `performance.timeOrigin + performance.now()`: each process pairs one wall-clock and one
  * monotonic reading at its start, and a stall between the two (or the wall clock slewed since)
- * offsets that process's stamps for good: 20 processes forked together here disagreed by up to
- * 33 ms, and one case's publisher and subscribers by ~10.7 ms for a whole run (a p50 of 11.2 ms
+ * offsets that process's stamps for good: 20 processes forked together here disagreed by over
+ * 30 ms, and one case's publisher and subscribers by ~10.7 ms for a whole run (a p50 of 11.2 ms
  * beside raw ws's 0.49 ms in the same interleaved blocks); smaller offsets shift a whole case's
  * latencies without showing.
  */

@@ -11,7 +11,7 @@
  */
 import WebSocket from 'ws';
 import { serveRequests } from '../lib/child.js';
-import { sleep, wallClockMs } from '../lib/clock.js';
+import { now, sleep, wallClockMs } from '../lib/clock.js';
 import { openClient } from '../lib/protocols.js';
 import { positionOnLeg } from './common.js';
 
@@ -88,7 +88,7 @@ serveRequests({
   async run({ mode, perDriverHz = 1, inflight = 1, durationMs }) {
     totals = counters();
     const cpu0 = process.cpuUsage();
-    const t0 = wallClockMs();
+    const t0 = now();
     run = { mode, inflight, open: true };
     if (mode === 'saturate') {
       for (const driver of drivers) for (let k = 0; k < inflight; k++) send(driver);
@@ -97,21 +97,21 @@ serveRequests({
       // Even pacing: update n of the run is due at t0 + n / (drivers × perDriverHz) seconds.
       const perMs = (drivers.length * perDriverHz) / 1000;
       let due = 0;
-      while (wallClockMs() - t0 < durationMs) {
-        const target = Math.floor((wallClockMs() - t0) * perMs);
+      while (now() - t0 < durationMs) {
+        const target = Math.floor((now() - t0) * perMs);
         for (; due < target; due++) send(drivers[due % drivers.length]);
         await sleep(2);
       }
     }
     run.open = false;
     // Let the replies to what was sent come in (bounded).
-    const deadline = wallClockMs() + 10_000;
-    while (drivers.some((d) => d.inflight > 0) && wallClockMs() < deadline) await sleep(10);
+    const deadline = now() + 10_000;
+    while (drivers.some((d) => d.inflight > 0) && now() < deadline) await sleep(10);
     const cpu = process.cpuUsage(cpu0);
     return {
       ...totals,
       outstanding: drivers.reduce((sum, d) => sum + d.inflight, 0),
-      wallS: (wallClockMs() - t0) / 1000,
+      wallS: (now() - t0) / 1000,
       cpuS: (cpu.user + cpu.system) / 1e6,
     };
   },

@@ -75,11 +75,10 @@ export type CommandRequest<M extends CommandMethod> = z.infer<(typeof commandMet
 
 /**
  * A publish request of the usual shape, an object with a non-empty string `channel` and some
- * `data`, taken as
- * `publishRequestSchema` would return it (channel and data, other keys dropped) without
- * running the schema: publishing is the command on the fan-out's critical path, and the
- * schema's generic object walk was a fifth of the time from a publish's arrival to its first
- * delivery. Anything else is undefined: the schema then decides, and names the error.
+ * `data`, taken as `publishRequestSchema` would return it (channel and data, other keys
+ * dropped) without running the schema: publishing is the command on the fan-out's critical
+ * path, and the schema's generic object walk was a fifth of the time from a publish's arrival
+ * to its first delivery. Anything else is undefined: the schema then decides, and names the error.
  */
 export function plainPublishRequest(value: unknown): CommandRequest<'publish'> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
