@@ -22,15 +22,23 @@ const SERVER_MODULES = {
   socketio: path.join(HERE, 'servers/socketio.js'),
   dabba: path.join(HERE, 'servers/dabba.js'),
   'dabba-redis': path.join(HERE, 'servers/dabba-cluster.js'),
-  // Another build of Dabba (BENCH_DABBA_B_DIST=/other/checkout/packages/server/dist/index.js):
-  // with --interleave-s, a change is measured against the code before it under the same noise.
+  // Another build of Dabba (BENCH_DABBA_B_DIST=/other/checkout/packages/server/dist/index.js)
+  // or other server options (BENCH_DABBA_B_OPTIONS='{"pingIntervalMs":300000}') or Node
+  // options (BENCH_DABBA_B_NODE_OPTIONS='--max-semi-space-size=1'): with
+  // --interleave-s, a change is measured against the code before it under the same noise.
   'dabba-b': path.join(HERE, 'servers/dabba.js'),
 };
 const SERVER_ORDER = ['ws', 'socketio', 'dabba', 'dabba-b', 'dabba-redis'];
 /** Wire protocol each server speaks (bench/lib/protocols.js). */
 const PROTOCOL = { 'dabba-redis': 'dabba', 'dabba-b': 'dabba' };
 /** Environment of a server child beyond the parent's. */
-const SERVER_ENV = { 'dabba-b': { BENCH_DABBA_DIST: process.env.BENCH_DABBA_B_DIST } };
+const SERVER_ENV = {
+  'dabba-b': {
+    ...(process.env.BENCH_DABBA_B_DIST && { BENCH_DABBA_DIST: process.env.BENCH_DABBA_B_DIST }),
+    ...(process.env.BENCH_DABBA_B_OPTIONS && { BENCH_DABBA_OPTIONS: process.env.BENCH_DABBA_B_OPTIONS }),
+    ...(process.env.BENCH_DABBA_B_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_DABBA_B_NODE_OPTIONS }),
+  },
+};
 const DABBA_DIST = path.join(HERE, '../packages/server/dist/index.js');
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +308,9 @@ async function main() {
     log(`warning: ${DABBA_DIST} not found (run \`npm run build\`): skipping dabba`);
     SERVERS = SERVERS.filter((s) => s !== 'dabba');
   }
-  if (SERVERS.includes('dabba-b') && !process.env.BENCH_DABBA_B_DIST) die('dabba-b needs BENCH_DABBA_B_DIST');
+  const dabbaB = ['BENCH_DABBA_B_DIST', 'BENCH_DABBA_B_OPTIONS', 'BENCH_DABBA_B_NODE_OPTIONS'];
+  if (SERVERS.includes('dabba-b') && !dabbaB.some((name) => process.env[name]))
+    die(`dabba-b needs one of ${dabbaB.join(', ')}`);
   if (SERVERS.length === 0) die('no server to run');
   if (typeof globalThis.gc !== 'function') {
     // Only the server children need it; they always get --expose-gc.
