@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineWheel, UNSCHEDULED, type WheelEntry } from '../src/faces/shared/deadline-wheel.js';
 
 class Entry implements WheelEntry {
@@ -82,6 +82,52 @@ describe('DeadlineWheel', () => {
     wheel.schedule(new Entry('future'), 9_000_000);
     expect(advance(wheel, 3_600_000)).toEqual(['first', 'second', 'third']);
     expect(advance(wheel, 9_000_000)).toEqual(['future']);
+  });
+
+  describe('its timer', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('runs only while entries wait, and hands each out at its time', () => {
+      vi.useFakeTimers({ now: 0 });
+      const wheel = new DeadlineWheel<Entry>(10, 0);
+      const handedOut: string[] = [];
+      wheel.start((entry, nowMs) => handedOut.push(`${entry.name}@${nowMs}`));
+      expect(vi.getTimerCount()).toBe(0);
+
+      const ping = new Entry('ping');
+      wheel.schedule(ping, 25);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(30);
+      expect(handedOut).toEqual(['ping@30']);
+      expect(vi.getTimerCount()).toBe(0);
+
+      wheel.schedule(ping, 100);
+      wheel.remove(ping);
+      expect(vi.getTimerCount()).toBe(0);
+      wheel.schedule(ping, 100);
+      wheel.stop();
+      expect(vi.getTimerCount()).toBe(0);
+      wheel.start((entry, nowMs) => handedOut.push(`${entry.name}@${nowMs}`));
+      vi.advanceTimersByTime(100);
+      expect(handedOut).toEqual(['ping@30', 'ping@100']);
+    });
+
+    it('keeps running for an entry its handler schedules again', () => {
+      vi.useFakeTimers({ now: 0 });
+      const wheel = new DeadlineWheel<Entry>(10, 0);
+      const times: number[] = [];
+      const ping = new Entry('ping');
+      wheel.start((entry, nowMs) => {
+        times.push(nowMs);
+        wheel.schedule(entry, nowMs + 50);
+      });
+      wheel.schedule(ping, 50);
+      vi.advanceTimersByTime(200);
+      expect(times).toEqual([50, 100, 150, 200]);
+      expect(wheel.size).toBe(1);
+    });
   });
 
   it('refuses a slot width that is not positive', () => {
