@@ -108,4 +108,33 @@ describe('FlushScheduler', () => {
     await endOfTurn();
     expect(log).toEqual([...BUSY_LOG, ['3'], ['4'], ['5']]);
   });
+
+  it("writes the messages of pushAll together: at once when idle, in the turn's frame when busy", async () => {
+    const { log, queue } = setup();
+    const a = queue();
+    await sameTurn(() => {
+      a.pushAll(['pub', 'ping']);
+      a.push('next');
+    });
+    await endOfTurn();
+    await makeBusy(queue(), queue());
+    await sameTurn(() => {
+      a.push('1');
+      a.pushAll(['pub', 'ping']);
+    });
+    await endOfTurn();
+    expect(log).toEqual([['pub', 'ping'], ['next'], ...BUSY_LOG, ['1', 'pub', 'ping']]);
+  });
+});
+
+describe('OutboundQueue budget', () => {
+  it('counts every message of pushAll, and overflows once past the budget', () => {
+    const log: unknown[] = [];
+    let overflows = 0;
+    const queue = new OutboundQueue(new RecordingSink(log), new FlushScheduler(), 10, () => overflows++);
+    expect(queue.pushAll(['12345', '678901'])).toBe(false);
+    expect(queue.push('1')).toBe(false);
+    expect(overflows).toBe(1);
+    expect(log).toEqual([]);
+  });
 });

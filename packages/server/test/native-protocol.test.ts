@@ -192,6 +192,33 @@ describe('native protocol: connection lifetime', () => {
     expect(polite.ws.readyState).toBe(polite.ws.OPEN);
   });
 
+  it('sends a due ping in the same frame as the next publication', async () => {
+    // A ping due every 200 ms waits up to 20 ms for a publication; one comes every 2 ms.
+    t = await startTestServer({
+      pingIntervalMs: 200,
+      pongTimeoutMs: 100,
+      namespaces: { news: { allowSubscribe: 'authenticated' } },
+    });
+    const client = await RawClient.open(t.wsUrl);
+    await client.connect(await t.token('u1'));
+    expect((await client.call('subscribe', { channel: 'news:1' })).error).toBeUndefined();
+    const server = t.server;
+    let publishing = true;
+    const publisher = (async () => {
+      for (let n = 0; publishing; n++) {
+        await server.hub.publish('news:1', { data: { n } });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    await client.waitFor(() => (client.pings >= 3 ? true : undefined), 10_000);
+    publishing = false;
+    await publisher;
+    const pingFrames = client.frames.filter((frame) => frame.split('\n').includes('{}'));
+    expect(pingFrames.length).toBeGreaterThanOrEqual(3);
+    for (const frame of pingFrames) expect(frame).toMatch(/^\{"push":\{"channel":"news:1","pub":.*\}\n\{\}$/);
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+  });
+
   it('disconnects with connection expired when a token runs out without refresh', async () => {
     t = await startTestServer({ expiredCloseDelayMs: 0 });
     const client = await RawClient.open(t.wsUrl);

@@ -55,3 +55,14 @@ export interface FaceContext {
 export function housekeepingTickMs(options: Pick<CentrifugeFaceOptions, 'pingIntervalMs' | 'pongTimeoutMs'>): number {
   return slotMsFor(options.pingIntervalMs / 4, options.pongTimeoutMs / 2);
 }
+
+/** Longest wait of a due ping for a publication to ride on, ms. */
+const MAX_PING_RIDE_MS = 1_000;
+
+/**
+ * How long a due ping waits for a publication to ride on, ms: a tenth of the interval, at most
+ * a second (centrifuge-js allows a ping 10 s late by default, and any data resets its wait).
+ */
+export function pingRideMsFor(pingIntervalMs: number): number {
+  return Math.min(MAX_PING_RIDE_MS, pingIntervalMs / 10);
+}

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DISCONNECT } from '@dabba/protocol';
-import type { FaceContext } from './context.js';
+import { pingRideMsFor, type FaceContext } from './context.js';
 import { CentrifugeSession } from './session.js';
 import { WebSocketTransport } from './transport.js';
 
@@ -18,13 +18,16 @@ function isPong(frame: Buffer): boolean {
  * The native face: the Centrifugo client protocol v2 (JSON) over WebSocket. One housekeeping
  * timer serves every session: each tick it takes the sessions whose deadline came off the
  * context's deadline wheel, pings those whose own interval is due (so pings are spread over
- * time, never a burst to all clients at once, which would stall publications), and disconnects
- * those that missed their pong deadline or whose token expired.
+ * time, never a burst to all clients at once, which would stall publications; a ping rides on
+ * the session's next publication when one comes soon, so it costs the client no wake-up of its
+ * own), and disconnects those that missed their pong deadline or whose token expired.
  */
 export class CentrifugeFace {
   private readonly wss: WebSocketServer;
   /** Open sockets, including those closing (shutdown waits for them), and their sessions. */
   private readonly sockets = new Map<WebSocket, CentrifugeSession>();
+  /** How long a due ping waits for a publication to ride on, ms (see `pingRideMsFor`). */
+  private readonly pingRideMs: number;
   /**
    * Every socket's listeners, shared by all sockets (a listener finds its session through
    * `this`, the socket): closures per connection would cost each one about 200 bytes.
@@ -42,6 +45,7 @@ export class CentrifugeFace {
       perMessageDeflate: false,
       clientTracking: false,
     });
+    this.pingRideMs = pingRideMsFor(context.options.pingIntervalMs);
     context.deadlines.start((session, nowMs) => this.housekeep(session, nowMs));
     const { sockets } = this;
     const logger = context.logger;
@@ -97,13 +101,18 @@ export class CentrifugeFace {
     for (const ws of this.sockets.keys()) ws.terminate();
   }
 
-  /** A session whose earliest deadline came: disconnect, ping, or nothing yet; then its next deadline. */
+  /**
+   * A session whose earliest deadline came: disconnect, a ping (owed, or sent alone when no
+   * publication came to carry it), or nothing yet; then its next deadline. A ping sent with a
+   * publication in between leaves its owed deadline on the wheel: that pass finds nothing to do
+   * and reschedules, so delivering costs no wheel work.
+   */
   private housekeep(session: CentrifugeSession, now: number): void {
     if (!session.connected) return;
     if (session.pongDeadlineMs <= now) return session.disconnect(DISCONNECT.noPong);
     if (session.expiresAtMs <= now) return session.disconnect(DISCONNECT.expired);
-    const { pingIntervalMs, pongTimeoutMs } = this.context.options;
-    if (session.nextPingAtMs <= now) session.ping(now, pingIntervalMs, pongTimeoutMs);
+    if (session.pingOwedUntilMs <= now) session.sendPing(now);
+    else if (session.nextPingAtMs <= now) session.pingDue(now, this.pingRideMs);
     session.scheduleHousekeeping();
   }
 }

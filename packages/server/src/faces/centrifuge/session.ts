@@ -10,7 +10,7 @@ import {
 import { DabbaError, toDabbaError } from '../../errors.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
 import { firstPingAtMs, UNSCHEDULED, type WheelEntry } from '../shared/deadline-wheel.js';
-import { OutboundQueue } from '../shared/outbound-queue.js';
+import { OutboundQueue, type OutboundMessage } from '../shared/outbound-queue.js';
 import { TextFrame } from '../shared/text-frame.js';
 import type { PreparedPublication } from '../../hub/prepared.js';
 import { RateLimiter } from '../../hub/rate-limiter.js';
@@ -51,6 +51,8 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   nextPingAtMs = Infinity;
   /** When an unanswered ping times out; Infinity while none is outstanding. */
   pongDeadlineMs = Infinity;
+  /** When a due ping that found no push to ride on goes out alone; Infinity while none is owed. */
+  pingOwedUntilMs = Infinity;
   private state: SessionState = 'new';
   private readonly out: OutboundQueue;
   private chain: Promise<void> = Promise.resolve();
@@ -85,7 +87,9 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   }
 
   deliver(publication: PreparedPublication): void {
-    this.out.push(this.transport.encodePublication(publication));
+    const push = this.transport.encodePublication(publication);
+    if (this.pingOwedUntilMs === Infinity) this.out.push(push);
+    else this.sendPing(Date.now(), push);
   }
 
   deliverJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): void {
@@ -108,11 +112,24 @@ export class CentrifugeSession implements HubClient, WheelEntry {
     if (id > 0) this.out.push(encodeError(id, error.toProtocol()));
   }
 
-  /** Sends a ping; the client answers with an empty command (any frame counts). */
-  ping(now: number, pingIntervalMs: number, pongTimeoutMs: number): void {
-    this.nextPingAtMs = now + pingIntervalMs;
-    if (this.pongDeadlineMs === Infinity) this.pongDeadlineMs = now + pongTimeoutMs;
-    this.out.push(PING_FRAME);
+  /**
+   * A ping is due: it rides on the next publication pushed within `rideMs` (one wake-up of the
+   * client, one frame in the same flush), or goes out alone when that time is up.
+   */
+  pingDue(now: number, rideMs: number): void {
+    this.nextPingAtMs = now + this.context.options.pingIntervalMs;
+    this.pingOwedUntilMs = now + rideMs;
+  }
+
+  /**
+   * Sends the owed ping, alone or in one frame after the publication `carrier`; the client
+   * answers with an empty command (any frame counts).
+   */
+  sendPing(now: number, carrier?: OutboundMessage): void {
+    this.pingOwedUntilMs = Infinity;
+    if (this.pongDeadlineMs === Infinity) this.pongDeadlineMs = now + this.context.options.pongTimeoutMs;
+    if (carrier === undefined) this.out.push(PING_FRAME);
+    else this.out.pushAll([carrier, PING_FRAME]);
   }
 
   /** A pong alone in its frame (the usual case), taken without parsing. */
@@ -126,7 +143,10 @@ export class CentrifugeSession implements HubClient, WheelEntry {
    * earlier slot comes and the session is scheduled again.
    */
   scheduleHousekeeping(): void {
-    this.context.deadlines.schedule(this, Math.min(this.nextPingAtMs, this.pongDeadlineMs, this.expiresAtMs));
+    this.context.deadlines.schedule(
+      this,
+      Math.min(this.nextPingAtMs, this.pingOwedUntilMs, this.pongDeadlineMs, this.expiresAtMs),
+    );
   }
 
   /** The token was verified: the session joins the hub. Throws `limit_exceeded` past the user's connection limit. */

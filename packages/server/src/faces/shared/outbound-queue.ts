@@ -61,6 +61,11 @@ const BACKLOG_CHECKS_PER_BUDGET = 16;
 /** A protocol message waiting to be written: a string, or a publication's shared pre-built frame. */
 export type OutboundMessage = string | TextFrame;
 
+/** String length stands in for bytes: exact for the ASCII that JSON mostly is, and cheap. */
+function sizeOf(message: OutboundMessage): number {
+  return typeof message === 'string' ? message.length : message.bytes.length;
+}
+
 /** Where a queue writes: a WebSocket, or the response stream of an HTTP fallback transport. */
 export interface OutboundSink {
   /** Bytes accepted by the connection but not sent yet: they count against the queue's budget. */
@@ -134,9 +139,42 @@ export class OutboundQueue {
 
   /** Queues one protocol message (without its newline). Returns false once the queue has overflowed. */
   push(message: OutboundMessage): boolean {
+    if (!this.admit(sizeOf(message))) return false;
+    if (!this.dirty) {
+      this.dirty = true;
+      if (this.scheduler.writesThrough) {
+        this.writeThrough(message);
+        return true;
+      }
+      this.scheduler.markDirty(this);
+    }
+    this.enqueue(message);
+    return true;
+  }
+
+  /**
+   * Queues messages that leave together, in one frame (a publication and the ping riding on
+   * it). Returns false once the queue has overflowed.
+   */
+  pushAll(messages: readonly OutboundMessage[]): boolean {
+    let size = 0;
+    for (const message of messages) size += sizeOf(message);
+    if (!this.admit(size)) return false;
+    if (!this.dirty) {
+      this.dirty = true;
+      if (this.scheduler.writesThrough) {
+        this.writeThrough(messages);
+        return true;
+      }
+      this.scheduler.markDirty(this);
+    }
+    for (const message of messages) this.enqueue(message);
+    return true;
+  }
+
+  /** Counts `size` bytes against the budget; false (and overflow, once) past it. */
+  private admit(size: number): boolean {
     if (this.overflowed) return false;
-    // String length stands in for bytes: exact for the ASCII that JSON mostly is, and cheap.
-    const size = typeof message === 'string' ? message.length : message.bytes.length;
     this.bytes += size;
     this.uncheckedBytes += size;
     if (this.uncheckedBytes >= this.maxBytes / BACKLOG_CHECKS_PER_BUDGET) this.readBacklog();
@@ -146,27 +184,29 @@ export class OutboundQueue {
       this.onOverflow();
       return false;
     }
-    if (!this.dirty) {
-      this.dirty = true;
-      if (this.scheduler.writesThrough) {
-        // Idle: the tick's first message leaves now, as raw ws's send would; the scheduler's
-        // flush writes whatever follows it in this tick as one frame. Marked dirty after the
-        // write, so the first subscriber's write does not wait for the flush to be scheduled.
-        this.wroteThrough = true;
-        this.bytes = 0;
-        try {
-          this.sink.writeOne(message);
-        } finally {
-          this.scheduler.markDirty(this);
-        }
-        return true;
-      }
+    return true;
+  }
+
+  /**
+   * Idle: the tick's first message leaves now, as raw ws's send would; the scheduler's flush
+   * writes whatever follows it in this tick as one frame. Marked dirty after the write, so the
+   * first subscriber's write does not wait for the flush to be scheduled.
+   */
+  private writeThrough(messages: OutboundMessage | readonly OutboundMessage[]): void {
+    this.wroteThrough = true;
+    this.bytes = 0;
+    try {
+      if (Array.isArray(messages)) this.sink.write(messages);
+      else this.sink.writeOne(messages as OutboundMessage);
+    } finally {
       this.scheduler.markDirty(this);
     }
+  }
+
+  private enqueue(message: OutboundMessage): void {
     if (this.first === undefined) this.first = message;
     else if (this.batch === undefined) this.batch = [this.first, message];
     else this.batch.push(message);
-    return true;
   }
 
   private readBacklog(): void {
