@@ -164,6 +164,13 @@ export const SETTINGS = [
     doc: 'connections per user per node, 0 = no limit (default 0)',
   },
   {
+    env: 'DABBA_KEEP_WARM_MS',
+    flag: 'keep-warm-ms',
+    key: 'keepWarmMs',
+    kind: 'int',
+    doc: 'while clients are connected, wake every N ms so a sleeping VM does not delay deliveries; 0 = off (default 10)',
+  },
+  {
     env: 'DABBA_SHUTDOWN_TIMEOUT_MS',
     flag: 'shutdown-timeout-ms',
     key: 'shutdownTimeoutMs',

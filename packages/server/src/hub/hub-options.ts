@@ -15,6 +15,11 @@ export interface HubOptions {
   presenceTtlMs?: number;
   /** This node's name in `info`. Default: the host name. */
   nodeName?: string;
+  /**
+   * While clients are connected, wake the process every this many ms, so that a publication
+   * does not wait for a sleeping VM to wake it (see KeepWarm); 0 turns it off. Default 10.
+   */
+  keepWarmMs?: number;
 }
 
 export const DEFAULT_HUB_OPTIONS = {
@@ -22,6 +27,7 @@ export const DEFAULT_HUB_OPTIONS = {
   maxConnectionsPerUser: 0,
   idempotencyTtlMs: 5 * 60_000,
   presenceTtlMs: 60_000,
+  keepWarmMs: 10,
 } as const;
 
 export interface PublishInput {

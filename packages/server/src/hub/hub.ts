@@ -28,6 +28,7 @@ import { PresenceHeartbeat, type PresenceEntry } from './presence-heartbeat.js';
 import { RpcRegistry } from './rpc.js';
 import { globToRegExp } from './glob.js';
 import { newEventId } from './event-id.js';
+import { KeepWarm } from './keep-warm.js';
 import {
   DEFAULT_HUB_OPTIONS,
   type HubOptions,
@@ -64,6 +65,8 @@ export class Hub implements EngineHandler {
   private readonly startedAt = Date.now();
   private subscriptionCount = 0;
   private readonly presenceHeartbeat: PresenceHeartbeat;
+  /** Wakes the process while clients are connected (`keepWarmMs`). */
+  readonly keepWarm: KeepWarm;
 
   constructor(
     readonly engine: Engine,
@@ -81,7 +84,9 @@ export class Hub implements EngineHandler {
       idempotencyTtlMs: options.idempotencyTtlMs ?? DEFAULT_HUB_OPTIONS.idempotencyTtlMs,
       presenceTtlMs: options.presenceTtlMs ?? DEFAULT_HUB_OPTIONS.presenceTtlMs,
       nodeName: options.nodeName ?? process.env.HOSTNAME ?? 'dabba',
+      keepWarmMs: options.keepWarmMs ?? DEFAULT_HUB_OPTIONS.keepWarmMs,
     };
+    this.keepWarm = new KeepWarm(this.options.keepWarmMs);
     this.presenceHeartbeat = new PresenceHeartbeat(
       engine,
       this.options.presenceTtlMs,
@@ -99,11 +104,13 @@ export class Hub implements EngineHandler {
   /** Registers a connected client; throws `limit_exceeded` past the per-user connection limit. */
   addClient(client: HubClient): void {
     this.clients.add(client);
+    this.keepWarm.hold();
   }
 
   /** Forgets a client that went away, with all its subscriptions. */
   async removeClient(client: HubClient): Promise<void> {
     if (!this.clients.remove(client)) return;
+    this.keepWarm.release();
     await Promise.all([...client.subscriptions.keys()].map((channel) => this.unsubscribe(client, channel)));
   }
 
@@ -378,6 +385,7 @@ export class Hub implements EngineHandler {
 
   async close(): Promise<void> {
     this.presenceHeartbeat.stop();
+    this.keepWarm.stop();
     await this.engine.close();
   }
 
