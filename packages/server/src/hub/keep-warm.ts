@@ -4,9 +4,10 @@
  * Why: on a virtual machine a process that sleeps for long is woken late when its next frame
  * comes, and every subscriber of that publication waits for it. On the project's 2-core VM at
  * 1,000 publications/s over 1,000 connections the server is asleep three quarters of the time;
- * the same build with a 10 ms tick had a publish→deliver p99 1.28x lower than without it, for
- * no measurable CPU (bench/RESULTS.md, 2026-12-07). With no client there is nothing to deliver,
- * so an idle server still sleeps.
+ * the same build with a 10 ms tick and without measured p99 publish→deliver 1.28x and 1.09x lower
+ * with it in two interleaved A/B runs (bench/RESULTS.md, 2026-12-07), for no measurable CPU. A
+ * 1 ms tick did no better than 10 ms. With no client there is nothing to deliver, so an idle
+ * server still sleeps.
  */
 export class KeepWarm {
   private holders = 0;
