@@ -140,15 +140,7 @@ export class OutboundQueue {
   /** Queues one protocol message (without its newline). Returns false once the queue has overflowed. */
   push(message: OutboundMessage): boolean {
     if (!this.admit(sizeOf(message))) return false;
-    if (!this.dirty) {
-      this.dirty = true;
-      if (this.scheduler.writesThrough) {
-        this.writeThrough(message);
-        return true;
-      }
-      this.scheduler.markDirty(this);
-    }
-    this.enqueue(message);
+    if (!this.writtenAtOnce(message)) this.enqueue(message);
     return true;
   }
 
@@ -160,16 +152,23 @@ export class OutboundQueue {
     let size = 0;
     for (const message of messages) size += sizeOf(message);
     if (!this.admit(size)) return false;
-    if (!this.dirty) {
-      this.dirty = true;
-      if (this.scheduler.writesThrough) {
-        this.writeThrough(messages);
-        return true;
-      }
-      this.scheduler.markDirty(this);
-    }
-    for (const message of messages) this.enqueue(message);
+    if (!this.writtenAtOnce(messages)) for (const message of messages) this.enqueue(message);
     return true;
+  }
+
+  /**
+   * The tick's first push is written at once when the server is idle (true); otherwise the
+   * queue joins the scheduler's next flush and the push waits for it (false).
+   */
+  private writtenAtOnce(messages: OutboundMessage | readonly OutboundMessage[]): boolean {
+    if (this.dirty) return false;
+    this.dirty = true;
+    if (this.scheduler.writesThrough) {
+      this.writeThrough(messages);
+      return true;
+    }
+    this.scheduler.markDirty(this);
+    return false;
   }
 
   /** Counts `size` bytes against the budget; false (and overflow, once) past it. */
