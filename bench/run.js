@@ -19,6 +19,9 @@ import { ratioLines, ratios, summarize, table, tailLines, tails } from './lib/re
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_MODULES = {
   ws: path.join(HERE, 'servers/raw-ws.js'),
+  // Raw ws woken every BENCH_WS_B_TICK_MS (default 10) by a timer that does nothing: is a
+  // server that never sleeps long faster to reach on this VM? (Dabba's keepWarmMs.)
+  'ws-tick': path.join(HERE, 'servers/raw-ws.js'),
   socketio: path.join(HERE, 'servers/socketio.js'),
   dabba: path.join(HERE, 'servers/dabba.js'),
   'dabba-redis': path.join(HERE, 'servers/dabba-cluster.js'),
@@ -28,11 +31,12 @@ const SERVER_MODULES = {
   // --interleave-s, a change is measured against the code before it under the same noise.
   'dabba-b': path.join(HERE, 'servers/dabba.js'),
 };
-const SERVER_ORDER = ['ws', 'socketio', 'dabba', 'dabba-b', 'dabba-redis'];
+const SERVER_ORDER = ['ws', 'ws-tick', 'socketio', 'dabba', 'dabba-b', 'dabba-redis'];
 /** Wire protocol each server speaks (bench/lib/protocols.js). */
-const PROTOCOL = { 'dabba-redis': 'dabba', 'dabba-b': 'dabba' };
+const PROTOCOL = { 'dabba-redis': 'dabba', 'dabba-b': 'dabba', 'ws-tick': 'ws' };
 /** Environment of a server child beyond the parent's. */
 const SERVER_ENV = {
+  'ws-tick': { BENCH_WS_TICK_MS: process.env.BENCH_WS_B_TICK_MS || '10' },
   'dabba-b': {
     ...(process.env.BENCH_DABBA_B_DIST && { BENCH_DABBA_DIST: process.env.BENCH_DABBA_B_DIST }),
     ...(process.env.BENCH_DABBA_B_OPTIONS && { BENCH_DABBA_OPTIONS: process.env.BENCH_DABBA_B_OPTIONS }),

@@ -11,6 +11,8 @@ const PAIRS = [
   ['dabba', 'socketio'],
   ['dabba-redis', 'dabba'],
   ['dabba', 'dabba-b'],
+  ['dabba', 'ws-tick'],
+  ['ws-tick', 'ws'],
 ];
 
 function fmtKib(v) {

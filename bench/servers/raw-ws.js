@@ -9,6 +9,9 @@ import { WebSocketServer } from 'ws';
 import { runServerChild } from './common.js';
 
 runServerChild('raw-ws', async () => {
+  // bench/run.js's `ws-tick`: a timer that does nothing but wake the process.
+  const tickMs = Number(process.env.BENCH_WS_TICK_MS || 0);
+  if (tickMs > 0) setInterval(() => {}, tickMs).unref();
   /** @type {Map<string, Set<import('ws').WebSocket>>} */
   const channels = new Map();
   const wss = new WebSocketServer({
