@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DISCONNECT } from '@dabba/protocol';
-import { pingRideMsFor, type FaceContext } from './context.js';
+import type { FaceContext } from './context.js';
 import { CentrifugeSession } from './session.js';
 import { WebSocketTransport } from './transport.js';
 
@@ -26,8 +26,6 @@ export class CentrifugeFace {
   private readonly wss: WebSocketServer;
   /** Open sockets, including those closing (shutdown waits for them), and their sessions. */
   private readonly sockets = new Map<WebSocket, CentrifugeSession>();
-  /** How long a due ping waits for a publication to ride on, ms (see `pingRideMsFor`). */
-  private readonly pingRideMs: number;
   /**
    * Every socket's listeners, shared by all sockets (a listener finds its session through
    * `this`, the socket): closures per connection would cost each one about 200 bytes.
@@ -45,7 +43,6 @@ export class CentrifugeFace {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.pingRideMs = pingRideMsFor(context.options.pingIntervalMs);
     context.deadlines.start((session, nowMs) => this.housekeep(session, nowMs));
     const { sockets } = this;
     const logger = context.logger;
@@ -112,7 +109,7 @@ export class CentrifugeFace {
     if (session.pongDeadlineMs <= now) return session.disconnect(DISCONNECT.noPong);
     if (session.expiresAtMs <= now) return session.disconnect(DISCONNECT.expired);
     if (session.pingOwedUntilMs <= now) session.sendPing(now);
-    else if (session.nextPingAtMs <= now) session.pingDue(now, this.pingRideMs);
+    else if (session.nextPingAtMs <= now) session.pingDue(now);
     session.scheduleHousekeeping();
   }
 }

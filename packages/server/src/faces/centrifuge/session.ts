@@ -24,7 +24,7 @@ import {
   PONG,
 } from './codec.js';
 import { handleCommand } from './commands.js';
-import type { FaceContext } from './context.js';
+import { pingRideMsFor, type FaceContext } from './context.js';
 import type { SessionTransport } from './transport.js';
 
 type SessionState = 'new' | 'connecting' | 'connected' | 'closed';
@@ -113,12 +113,13 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   }
 
   /**
-   * A ping is due: it rides on the next publication pushed within `rideMs` (one wake-up of the
-   * client, one frame in the same flush), or goes out alone when that time is up.
+   * A ping is due: it rides on the next publication pushed within `pingRideMsFor` the interval
+   * (one wake-up of the client, one frame in the same flush), or goes out alone when that time is up.
    */
-  pingDue(now: number, rideMs: number): void {
-    this.nextPingAtMs = now + this.context.options.pingIntervalMs;
-    this.pingOwedUntilMs = now + rideMs;
+  pingDue(now: number): void {
+    const { pingIntervalMs } = this.context.options;
+    this.nextPingAtMs = now + pingIntervalMs;
+    this.pingOwedUntilMs = now + pingRideMsFor(pingIntervalMs);
   }
 
   /**
