@@ -22,6 +22,12 @@ const SERVER_MODULES = {
   // Raw ws woken every BENCH_WS_B_TICK_MS (default 10) by a timer that does nothing: is a
   // server that never sleeps long faster to reach on this VM? (Dabba's keepWarmMs.)
   'ws-tick': path.join(HERE, 'servers/raw-ws.js'),
+  // Raw ws whose deliveries are padded to the length of Dabba's (BENCH_WS_B_PAD_BYTES, default
+  // 94): does a longer frame cost the subscribers, and so the tail?
+  'ws-pad': path.join(HERE, 'servers/raw-ws.js'),
+  // Raw ws that spends BENCH_WS_B_BURN_US (default 12) of CPU after each publication's ack:
+  // does a server that works a little more per publication get scheduled later on this host?
+  'ws-burn': path.join(HERE, 'servers/raw-ws.js'),
   socketio: path.join(HERE, 'servers/socketio.js'),
   dabba: path.join(HERE, 'servers/dabba.js'),
   'dabba-redis': path.join(HERE, 'servers/dabba-cluster.js'),
@@ -31,16 +37,20 @@ const SERVER_MODULES = {
   // --interleave-s, a change is measured against the code before it under the same noise.
   'dabba-b': path.join(HERE, 'servers/dabba.js'),
 };
-const SERVER_ORDER = ['ws', 'ws-tick', 'socketio', 'dabba', 'dabba-b', 'dabba-redis'];
+const SERVER_ORDER = ['ws', 'ws-tick', 'ws-pad', 'ws-burn', 'socketio', 'dabba', 'dabba-b', 'dabba-redis'];
 /** Wire protocol each server speaks (bench/lib/protocols.js). */
-const PROTOCOL = { 'dabba-redis': 'dabba', 'dabba-b': 'dabba', 'ws-tick': 'ws' };
+const PROTOCOL = { 'dabba-redis': 'dabba', 'dabba-b': 'dabba', 'ws-tick': 'ws', 'ws-pad': 'ws', 'ws-burn': 'ws' };
 /** Environment of a server child beyond the parent's. */
 const SERVER_ENV = {
   'ws-tick': { BENCH_WS_TICK_MS: process.env.BENCH_WS_B_TICK_MS || '10' },
+  'ws-pad': { BENCH_WS_PAD_BYTES: process.env.BENCH_WS_B_PAD_BYTES || '94' },
+  'ws-burn': { BENCH_WS_BURN_US: process.env.BENCH_WS_B_BURN_US || '12' },
   'dabba-b': {
     ...(process.env.BENCH_DABBA_B_DIST && { BENCH_DABBA_DIST: process.env.BENCH_DABBA_B_DIST }),
     ...(process.env.BENCH_DABBA_B_OPTIONS && { BENCH_DABBA_OPTIONS: process.env.BENCH_DABBA_B_OPTIONS }),
     ...(process.env.BENCH_DABBA_B_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_DABBA_B_NODE_OPTIONS }),
+    ...(process.env.BENCH_DABBA_B_V8_FLAGS && { BENCH_DABBA_V8_FLAGS: process.env.BENCH_DABBA_B_V8_FLAGS }),
+    ...(process.env.BENCH_DABBA_B_SLICE_US && { BENCH_SLICE_US: process.env.BENCH_DABBA_B_SLICE_US }),
   },
 };
 const DABBA_DIST = path.join(HERE, '../packages/server/dist/index.js');
@@ -312,7 +322,13 @@ async function main() {
     log(`warning: ${DABBA_DIST} not found (run \`npm run build\`): skipping dabba`);
     SERVERS = SERVERS.filter((s) => s !== 'dabba');
   }
-  const dabbaB = ['BENCH_DABBA_B_DIST', 'BENCH_DABBA_B_OPTIONS', 'BENCH_DABBA_B_NODE_OPTIONS'];
+  const dabbaB = [
+    'BENCH_DABBA_B_DIST',
+    'BENCH_DABBA_B_OPTIONS',
+    'BENCH_DABBA_B_NODE_OPTIONS',
+    'BENCH_DABBA_B_V8_FLAGS',
+    'BENCH_DABBA_B_SLICE_US',
+  ];
   if (SERVERS.includes('dabba-b') && !dabbaB.some((name) => process.env[name]))
     die(`dabba-b needs one of ${dabbaB.join(', ')}`);
   if (SERVERS.length === 0) die('no server to run');

@@ -2,7 +2,9 @@
  * Shared plumbing for server children: report {port, ...} to the parent once listening, answer
  * `stats` / `gc` / `close` requests about this process only (CPU, RSS).
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import { serveRequests } from '../lib/child.js';
 import { now, sleep } from '../lib/clock.js';
@@ -31,6 +33,18 @@ async function nextProfile() {
     writeFileSync(`${PROFILE_DIR}/${process.pid}-${profileCount++}.cpuprofile`, JSON.stringify(profile));
   }
   await profiler.post('Profiler.start');
+}
+
+/**
+ * BENCH_SLICE_US: ask Linux for a time slice of that many µs for this process's threads
+ * (diagnostics/sched-slice.py): does a server that preempts sooner on wake-up answer sooner?
+ */
+function askForShortSlice() {
+  if (!process.env.BENCH_SLICE_US) return;
+  const script = fileURLToPath(new URL('../diagnostics/sched-slice.py', import.meta.url));
+  const ns = String(Number(process.env.BENCH_SLICE_US) * 1000);
+  const done = spawnSync('python3', [script, String(process.pid), ns], { encoding: 'utf8' });
+  if (done.status !== 0) throw new Error(`sched-slice.py: ${done.stderr || done.error}`);
 }
 
 /** start(): Promise<{ port, path?, info?, close(): Promise<void> }> */
@@ -65,6 +79,7 @@ export async function runServerChild(name, start) {
     },
   });
   try {
+    askForShortSlice();
     handle = await start();
   } catch (err) {
     console.error(`[${name}] failed to start:`, err?.stack ?? err);

@@ -3,6 +3,7 @@
  * /connection/websocket. Clients authenticate with HS256 JWTs signed with JWT_SECRET.
  */
 import { existsSync } from 'node:fs';
+import v8 from 'node:v8';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runServerChild } from './common.js';
 
@@ -13,6 +14,8 @@ const DIST = process.env.BENCH_DABBA_DIST
   : new URL('../../packages/server/dist/index.js', import.meta.url);
 
 runServerChild('dabba', async () => {
+  // Experiments: BENCH_DABBA_V8_FLAGS='--no-parallel-scavenge' (V8 flags NODE_OPTIONS does not take).
+  if (process.env.BENCH_DABBA_V8_FLAGS) v8.setFlagsFromString(process.env.BENCH_DABBA_V8_FLAGS);
   if (!existsSync(fileURLToPath(DIST))) {
     throw new Error(`${fileURLToPath(DIST)} not found (run \`npm run build\` first)`);
   }

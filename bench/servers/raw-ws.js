@@ -12,6 +12,10 @@ runServerChild('raw-ws', async () => {
   // bench/run.js's `ws-tick`: a timer that does nothing but wake the process.
   const tickMs = Number(process.env.BENCH_WS_TICK_MS || 0);
   if (tickMs > 0) setInterval(() => {}, tickMs).unref();
+  // bench/run.js's `ws-pad`: deliveries padded by BENCH_WS_PAD_BYTES (as long as Dabba's push).
+  const pad = 'x'.repeat(Number(process.env.BENCH_WS_PAD_BYTES || 0));
+  // bench/run.js's `ws-burn`: BENCH_WS_BURN_US of busy CPU after each publication's ack.
+  const burnMs = Number(process.env.BENCH_WS_BURN_US || 0) / 1000;
   /** @type {Map<string, Set<import('ws').WebSocket>>} */
   const channels = new Map();
   const wss = new WebSocketServer({
@@ -45,7 +49,9 @@ runServerChild('raw-ws', async () => {
         let n = 0;
         if (set && set.size > 0) {
           // Serialize and UTF-8 encode once; every socket gets the same Buffer as a text frame.
-          const out = Buffer.from(JSON.stringify({ ch: msg.pub, data: msg.data }));
+          const out = Buffer.from(
+            JSON.stringify(pad ? { ch: msg.pub, data: msg.data, pad } : { ch: msg.pub, data: msg.data }),
+          );
           for (const s of set) {
             if (s.readyState === 1) {
               s.send(out, { binary: false });
@@ -54,6 +60,7 @@ runServerChild('raw-ws', async () => {
           }
         }
         if (msg.id !== undefined) ws.send(`{"ack":${Number(msg.id)},"n":${n}}`);
+        if (burnMs > 0) for (const until = performance.now() + burnMs; performance.now() < until;);
       }
     });
     ws.on('close', () => {
