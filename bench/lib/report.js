@@ -4,6 +4,7 @@
  */
 import { fmtInt, fmtMs } from './case.js';
 import { Histogram } from './hist.js';
+import { medianInterval } from './interval.js';
 
 /** Dabba and what it is compared with, as [a, b] for the ratio a ÷ b. */
 const PAIRS = [
@@ -13,6 +14,9 @@ const PAIRS = [
   ['dabba', 'dabba-b'],
   ['dabba', 'ws-tick'],
   ['ws-tick', 'ws'],
+  ['ws-pad', 'ws'],
+  ['dabba', 'ws-pad'],
+  ['ws-burn', 'ws'],
 ];
 
 function fmtKib(v) {
@@ -181,6 +185,7 @@ export function tails(runs, { conns, scenarios }) {
           pooledP99: ratio(pooledA, pooledB),
           rounds: rounds.length,
           pairedBlockP99: median(rounds),
+          pairedBlockP99Interval: medianInterval(rounds),
         });
       }
     }
@@ -215,6 +220,7 @@ export function tailLines(ts) {
     (t) =>
       `${t.of.split('/')[0]} / ${t.of.split('/')[1].padEnd(8)} C=${String(t.C).padEnd(6)} ${t.scenario.padEnd(9)} ` +
       `p99 of all repeats pooled ${fmtRatio(t.pooledP99)} (${fmtMs(t.pooledP99Ms[0])} vs ${fmtMs(t.pooledP99Ms[1])} ms)` +
-      (t.rounds ? `  median of ${t.rounds} paired blocks' p99 ratios ${fmtRatio(t.pairedBlockP99)}` : ''),
+      (t.rounds ? `  median of ${t.rounds} paired blocks' p99 ratios ${fmtRatio(t.pairedBlockP99)}` : '') +
+      (t.pairedBlockP99Interval ? ` (95% CI ${t.pairedBlockP99Interval.map((v) => v.toFixed(2)).join('–')})` : ''),
   );
 }
