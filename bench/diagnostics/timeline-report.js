@@ -43,11 +43,12 @@ function latencyPhaseRows(file) {
     .trim()
     .split('\n')
     .map((line) => line.split(' ').map(Number));
+  const secondOf = (row) => Math.floor(row[0] / 1000);
   const perSecond = new Map();
-  for (const r of rows) perSecond.set(Math.floor(r[0] / 1000), (perSecond.get(Math.floor(r[0] / 1000)) ?? 0) + 1);
+  for (const r of rows) perSecond.set(secondOf(r), (perSecond.get(secondOf(r)) ?? 0) + 1);
   return rows
     .filter((r) => {
-      const n = perSecond.get(Math.floor(r[0] / 1000));
+      const n = perSecond.get(secondOf(r));
       return n >= minRate && n <= maxRate;
     })
     .sort((a, b) => a[0] - b[0]);
