@@ -94,6 +94,21 @@ describe('a frame of publishes on the memory engine', () => {
     expect(pushFrames().map((frame) => frame.split('\n').length)).toEqual([1, 19]);
     await client.waitFor(() => (client.replies.size >= 21 ? true : undefined));
   });
+
+  it('replies to each in the same turn as its fan-out: no promise between a publish and its reply', async () => {
+    t = await startTestServer(OPTIONS);
+    const client = await subscriber(t, 'loose:room');
+    const before = client.frames.length;
+    client.sendRaw(publishFrame('loose:room', 20, 100));
+    await client.waitFor(() => (client.replies.has(119) ? true : undefined));
+    const frames = client.frames.slice(before);
+    const lines = frames.flatMap((frame) => frame.split('\n').map((line) => JSON.parse(line) as { id?: number }));
+    // Each publication, then its reply: the push written through, the rest in one flush.
+    expect(lines.map((line) => line.id ?? 'push')).toEqual(
+      Array.from({ length: 20 }, (_, n) => ['push', n + 100]).flat(),
+    );
+    expect(frames.map((frame) => frame.split('\n').length)).toEqual([1, 39]);
+  });
 });
 
 const redisSkip = redisUnavailableReason();

@@ -87,6 +87,12 @@ export interface Engine extends SharedKeyValue {
   readonly presenceExpires: boolean;
   start(handler: EngineHandler): Promise<void>;
   publish(channel: string, envelope: Envelope, options: PublishOptions, info?: ClientInfo): Promise<PublishResult>;
+  /**
+   * `publish` without a promise, offered by an engine that needs no I/O to publish (memory):
+   * a client's publish is then answered in the same tick as its fan-out, as a raw WebSocket
+   * server would, instead of one microtask later.
+   */
+  publishNow?(channel: string, envelope: Envelope, options: PublishOptions, info?: ClientInfo): PublishResult;
   publishJoinLeave(kind: 'join' | 'leave', channel: string, info: ClientInfo): Promise<void>;
   publishControl(command: ControlCommand): Promise<void>;
   history(channel: string, query: HistoryQuery): Promise<HistoryResult>;

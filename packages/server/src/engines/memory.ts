@@ -76,6 +76,10 @@ export class MemoryEngine implements Engine {
     options: PublishOptions,
     info?: ClientInfo,
   ): Promise<PublishResult> {
+    return this.publishNow(channel, envelope, options, info);
+  }
+
+  publishNow(channel: string, envelope: Envelope, options: PublishOptions, info?: ClientInfo): PublishResult {
     const now = Date.now();
     const key = options.idempotencyKey === undefined ? undefined : `${channel}\u0000${options.idempotencyKey}`;
     if (key !== undefined) {

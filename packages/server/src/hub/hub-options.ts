@@ -47,9 +47,12 @@ export interface PublishOptionsInput {
   ephemeral?: boolean | undefined;
 }
 
-/** A publication handed to the engine (its order is fixed) that the engine has yet to confirm. */
+/**
+ * A publication handed to the engine (its order is fixed): `confirmed` settles when the engine
+ * has stored and sent it, or is its result already when the engine published without I/O.
+ */
 export interface OrderedPublish {
-  readonly confirmed: Promise<PublishResult>;
+  readonly confirmed: Promise<PublishResult> | PublishResult;
 }
 
 export interface SubscribeRequest {

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DEFAULT_EVENT_TYPE,
-  DISCONNECT,
-  isValidChannel,
-  type ClientInfo,
-  type Disconnect,
-  type Envelope,
-} from '@dabba/protocol';
+import { DISCONNECT, isValidChannel, type ClientInfo, type Disconnect } from '@dabba/protocol';
 import type {
   ControlCommand,
   Engine,
@@ -27,7 +20,7 @@ import { PreparedPublication } from './prepared.js';
 import { PresenceHeartbeat, type PresenceEntry } from './presence-heartbeat.js';
 import { RpcRegistry } from './rpc.js';
 import { globToRegExp } from './glob.js';
-import { newEventId } from './event-id.js';
+import { engineOptionsFor, envelopeFor, publishToEngine } from './engine-publish.js';
 import { KeepWarm } from './keep-warm.js';
 import {
   DEFAULT_HUB_OPTIONS,
@@ -209,31 +202,16 @@ export class Hub implements EngineHandler {
     input: PublishInput,
     options: PublishOptionsInput,
   ): Promise<PublishResult> {
-    const envelope: Envelope = {
-      id: input.id ?? newEventId(),
-      type: input.type ?? DEFAULT_EVENT_TYPE,
-      channel,
-      data: input.data,
-      ts: Date.now(),
-    };
-    return this.engine.publish(
-      channel,
-      envelope,
-      {
-        historySize: options.ephemeral ? 0 : namespace.historySize,
-        historyTtlMs: namespace.historyTtlMs,
-        idempotencyKey: options.idempotencyKey,
-        idempotencyTtlMs: this.options.idempotencyTtlMs,
-      },
-      options.info,
-    );
+    const engineOptions = engineOptionsFor(namespace, options, this.options.idempotencyTtlMs);
+    return this.engine.publish(channel, envelopeFor(channel, input), engineOptions, options.info);
   }
 
   /**
    * A client's own publish: allowed only where the namespace lets clients publish and the
    * client may subscribe. Returns once the publication is in the engine's hands, so its place
    * among the client's publications is fixed (an engine keeps the order of its publish calls);
-   * `confirmed` settles when the engine has stored and sent it. A face may start the client's
+   * `confirmed` settles when the engine has stored and sent it (or is its result already, from
+   * an engine that publishes without I/O). A face may start the client's
    * next command in between: publishes pipelined over Redis cost one round trip per batch, not
    * one each.
    *
@@ -257,7 +235,9 @@ export class Hub implements EngineHandler {
   }
 
   private publishAs(client: HubClient, namespace: ResolvedNamespace, channel: string, data: unknown): OrderedPublish {
-    return { confirmed: this.publishIn(namespace, channel, { data }, { info: client.info }) };
+    const engineOptions = engineOptionsFor(namespace, {}, this.options.idempotencyTtlMs);
+    const envelope = envelopeFor(channel, { data });
+    return { confirmed: publishToEngine(this.engine, channel, envelope, engineOptions, client.info) };
   }
 
   async history(

@@ -260,14 +260,19 @@ export class CentrifugeSession implements HubClient, WheelEntry {
    * Replies `result` once `confirmed` settles (or the error), letting the next command start
    * meanwhile: a pipelined publish costs one Redis round trip per batch instead of one per
    * publish. Past MAX_PIPELINED_COMMANDS in flight it returns the reply's promise, for the
-   * session to wait on, so a client cannot pile up unbounded work.
+   * session to wait on, so a client cannot pile up unbounded work. A `confirmed` that is no
+   * promise (the engine published without I/O) is replied to at once.
    */
   replyWhenConfirmed(
     id: number,
     method: CommandMethod,
-    confirmed: Promise<unknown>,
+    confirmed: Promise<unknown> | object,
     result: unknown,
   ): Promise<void> | undefined {
+    if (!(confirmed instanceof Promise)) {
+      this.reply(id, method, result);
+      return undefined;
+    }
     this.pipelined++;
     const replied = confirmed.then(
       () => {
