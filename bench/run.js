@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { BenchCase } from './lib/case.js';
 import { guardProcess, killAll } from './lib/child.js';
 import { sleep } from './lib/clock.js';
+import { seededRandom, shuffled } from './lib/random.js';
 import { ratioLines, ratios, summarize, table, tailLines, tails } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -260,11 +261,14 @@ function startOrder(repIdx) {
 /**
  * Every server's case open at once (each with its own load generators): connect, RSS,
  * warm-up and saturation one server at a time while the others idle, then the latency phase
- * in blocks of `--interleave-s`, taking the servers in turn (the order rotates each round).
- * The stalls of a shared VM then fall on every server alike, instead of on whichever ran
- * during a noisy minute.
+ * in blocks of `--interleave-s`, taking the servers in turn. The stalls of a shared VM then
+ * fall on every server alike, instead of on whichever ran during a noisy minute. Each round
+ * takes them in a new order (seeded by the repetition): in a fixed cycle (only rotated) a
+ * server always follows the same other one, and what that one leaves behind as its block ends
+ * lands on it. The same Dabba build measured p99 1.18x worse pooled right after raw ws's blocks
+ * than right after its twin's (2026-12-07, bench/RESULTS.md).
  */
-async function runInterleaved(C, scenario, servers) {
+async function runInterleaved(C, scenario, servers, repIdx) {
   const benches = [];
   let roomsRate = null;
   try {
@@ -288,9 +292,9 @@ async function runInterleaved(C, scenario, servers) {
     const rounds = Math.max(1, Math.round(LATENCY_MS / INTERLEAVE_MS));
     log(`  C=${C} ${scenario}: latency at ${rate} pubs/s, ${rounds} rounds of ${INTERLEAVE_MS / 1000} s per server`);
     await sleep(500);
+    const random = seededRandom(repIdx);
     for (let round = 0; round < rounds; round++) {
-      for (let k = 0; k < live.length; k++) {
-        const bench = live[(round + k) % live.length];
+      for (const bench of shuffled(live, random)) {
         await bench.latencyBlock(rate, INTERLEAVE_MS).catch((err) => {
           bench.failed = err;
           bench.res.errors.push(String(err?.message ?? err));
@@ -378,7 +382,7 @@ async function main() {
           if (rep) log(`run ${repIdx}/${REPEAT}, cases started in the order ${servers.join(', ')}`);
           benches.push(
             ...(await withTimeout(
-              runInterleaved(C, scenario, servers),
+              runInterleaved(C, scenario, servers, repIdx),
               perCaseBudgetMs * SERVERS.length,
               `C=${C} ${scenario}`,
             )),

@@ -3,18 +3,7 @@
  * ratios could move by chance, given the spread of the blocks. The resampling is seeded, so the
  * same run prints the same interval.
  */
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './random.js';
 
 function medianOfSorted(v) {
   const m = v.length >> 1;
