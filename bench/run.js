@@ -263,10 +263,9 @@ function startOrder(repIdx) {
  * warm-up and saturation one server at a time while the others idle, then the latency phase
  * in blocks of `--interleave-s`, taking the servers in turn. The stalls of a shared VM then
  * fall on every server alike, instead of on whichever ran during a noisy minute. Each round
- * takes them in a new order (seeded by the repetition): in a fixed cycle (only rotated) a
- * server always follows the same other one, and what that one leaves behind as its block ends
- * lands on it. The same Dabba build measured p99 1.18x worse pooled right after raw ws's blocks
- * than right after its twin's (2026-12-07, bench/RESULTS.md).
+ * takes them in a new order (seeded by the repetition): rotated, the order within a round never
+ * changes, and with three servers the same Dabba build measured p99 1.18x worse pooled in the
+ * slot that came right after raw ws in two blocks of three (2026-12-07, bench/RESULTS.md).
  */
 async function runInterleaved(C, scenario, servers, repIdx) {
   const benches = [];
