@@ -82,6 +82,17 @@ describe('MemoryEngine', () => {
       ]);
     });
 
+    it('publishes without a promise (publishNow): fanned out and positioned before it returns', async () => {
+      const now = (engine as MemoryEngine).publishNow('news:now', envelope('news:now'), HISTORY);
+      expect(handler.publications.map((p) => p.publication.offset)).toEqual([1]);
+      expect(now).toMatchObject({ offset: 1, duplicate: false });
+      // The promise form continues the same stream.
+      expect(await engine.publish('news:now', envelope('news:now'), HISTORY)).toMatchObject({
+        offset: 2,
+        epoch: now.epoch,
+      });
+    });
+
     it('with historySize 0 publishes with offset 0 and an empty epoch, and keeps nothing', async () => {
       const results = await publishN('live:1', 3, { historySize: 0, historyTtlMs: 0 });
       expect(results).toEqual([
