@@ -196,14 +196,15 @@ export class Hub implements EngineHandler {
     return this.publishIn(this.resolveNamespace(channel), channel, input, options);
   }
 
+  /** Hands the publication to the engine: without a promise when the engine publishes without I/O. */
   private publishIn(
     namespace: ResolvedNamespace,
     channel: string,
     input: PublishInput,
     options: PublishOptionsInput,
-  ): Promise<PublishResult> {
+  ): PublishResult | Promise<PublishResult> {
     const engineOptions = engineOptionsFor(namespace, options, this.options.idempotencyTtlMs);
-    return this.engine.publish(channel, envelopeFor(channel, input), engineOptions, options.info);
+    return publishToEngine(this.engine, channel, envelopeFor(channel, input), engineOptions, options.info);
   }
 
   /**
@@ -211,9 +212,8 @@ export class Hub implements EngineHandler {
    * client may subscribe. Returns once the publication is in the engine's hands, so its place
    * among the client's publications is fixed (an engine keeps the order of its publish calls);
    * `confirmed` settles when the engine has stored and sent it (or is its result already, from
-   * an engine that publishes without I/O). A face may start the client's
-   * next command in between: publishes pipelined over Redis cost one round trip per batch, not
-   * one each.
+   * an engine that publishes without I/O). A face may start the client's next command in
+   * between: publishes pipelined over Redis cost one round trip per batch, not one each.
    *
    * Synchronous (and throwing) unless the namespace's authorization rule needs I/O: a frame of
    * several publishes then fans them all out before its handler returns, and one flush writes
@@ -235,9 +235,7 @@ export class Hub implements EngineHandler {
   }
 
   private publishAs(client: HubClient, namespace: ResolvedNamespace, channel: string, data: unknown): OrderedPublish {
-    const engineOptions = engineOptionsFor(namespace, {}, this.options.idempotencyTtlMs);
-    const envelope = envelopeFor(channel, { data });
-    return { confirmed: publishToEngine(this.engine, channel, envelope, engineOptions, client.info) };
+    return { confirmed: this.publishIn(namespace, channel, { data }, { info: client.info }) };
   }
 
   async history(

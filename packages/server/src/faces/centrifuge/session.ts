@@ -8,6 +8,7 @@ import {
   type Disconnect,
 } from '@dabba/protocol';
 import { DabbaError, toDabbaError } from '../../errors.js';
+import type { PublishResult } from '../../engines/engine.js';
 import type { ClientSubscription, HubClient } from '../../hub/client.js';
 import { firstPingAtMs, UNSCHEDULED, type WheelEntry } from '../shared/deadline-wheel.js';
 import { OutboundQueue, type OutboundMessage } from '../shared/outbound-queue.js';
@@ -266,7 +267,7 @@ export class CentrifugeSession implements HubClient, WheelEntry {
   replyWhenConfirmed(
     id: number,
     method: CommandMethod,
-    confirmed: Promise<unknown> | object,
+    confirmed: Promise<unknown> | PublishResult,
     result: unknown,
   ): Promise<void> | undefined {
     if (!(confirmed instanceof Promise)) {
